@@ -1,0 +1,15 @@
+/*!
+What Activity Aware's sources and destinations share: the message contract,
+the CloudTrail event model and the standardizer that turns one into the
+other, and configuration and logging helpers.
+
+Sources and destinations depend on this crate and never on each other.
+*/
+
+pub mod cloudtrail;
+pub mod config;
+pub mod message;
+pub mod standardize;
+pub mod telemetry;
+
+pub use message::{Message, Severity};
