@@ -1,0 +1,1 @@
+//! The CloudWatch Logs filter pattern language (being written).
