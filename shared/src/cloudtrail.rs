@@ -156,12 +156,16 @@ impl Event {
 
     /// `insightDetails` of a CloudTrail Insights event.
     pub fn insight(&self) -> Option<&Map<String, Value>> {
-        self.fields().get("insightDetails").and_then(Value::as_object)
+        self.fields()
+            .get("insightDetails")
+            .and_then(Value::as_object)
     }
 
     /// `requestParameters`, when it is present and not null.
     pub fn request_parameters(&self) -> Option<&Value> {
-        self.fields().get("requestParameters").filter(|v| !v.is_null())
+        self.fields()
+            .get("requestParameters")
+            .filter(|v| !v.is_null())
     }
 
     /// The console sign-in result (`Success` or `Failure`) of sign-in events.
@@ -229,8 +233,9 @@ mod tests {
 
     #[test]
     fn requires_event_id_and_time_only() {
-        let event = Event::from_value(json!({"eventID": "e1", "eventTime": "2023-07-10T12:00:00Z"}))
-            .unwrap();
+        let event =
+            Event::from_value(json!({"eventID": "e1", "eventTime": "2023-07-10T12:00:00Z"}))
+                .unwrap();
         assert_eq!(event.id(), "e1");
         assert_eq!(event.name(), None);
         assert_eq!(event.source_address(), None);
@@ -254,8 +259,8 @@ mod tests {
 
     #[test]
     fn reports_truncated_json_with_its_position() {
-        let error = Event::parse(r#"{"eventVersion":"1.03","userIdentity":{"type":"Root"}"#)
-            .unwrap_err();
+        let error =
+            Event::parse(r#"{"eventVersion":"1.03","userIdentity":{"type":"Root"}"#).unwrap_err();
         assert!(matches!(error, EventError::Json { .. }), "{error}");
         assert!(error.to_string().contains("EOF"), "{error}");
     }

@@ -384,7 +384,9 @@ pub enum MessageError {
     #[error("message is not valid contract JSON: {source}")]
     Json { source: serde_json::Error },
 
-    #[error("message has contract `version` {version}, this build reads version {CONTRACT_VERSION}")]
+    #[error(
+        "message has contract `version` {version}, this build reads version {CONTRACT_VERSION}"
+    )]
     UnsupportedVersion { version: u32 },
 }
 

@@ -28,11 +28,7 @@ pub fn init(format: LogFormat) {
         .with_target(false);
 
     let _ = match format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .without_time()
-            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).without_time().try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }
