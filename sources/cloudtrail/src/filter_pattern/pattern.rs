@@ -1,0 +1,166 @@
+//! The filter pattern as the source holds it: parsed once, then tested
+//! against every event.
+//!
+//! The form is chosen by the first non-blank character, as CloudWatch Logs
+//! chooses it: `{` starts a JSON pattern, `[` a space-delimited pattern, and
+//! anything else is a term pattern. A pattern that is empty or blank
+//! matches every event.
+
+use serde_json::Value;
+
+use super::cursor::{Cursor, snippet};
+use super::error::PatternError;
+use super::json::JsonPattern;
+use super::terms::TermPattern;
+
+/// The pattern the product subscribes with unless told otherwise.
+pub const DEFAULT_FILTER_PATTERN: &str =
+    include_str!("../../../../shared/default-filter-pattern.txt");
+
+/// The longest filter pattern CloudWatch Logs accepts, in characters.
+pub const MAX_PATTERN_CHARS: usize = 1024;
+
+/// A parsed CloudWatch Logs filter pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterPattern {
+    form: Form,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Form {
+    Everything,
+    Terms(TermPattern),
+    Json(JsonPattern),
+}
+
+impl FilterPattern {
+    /// Parses a filter pattern, refusing anything malformed, longer than
+    /// CloudWatch Logs allows, or not supported here.
+    pub fn parse(text: &str) -> Result<FilterPattern, PatternError> {
+        let length = text.chars().count();
+        if length > MAX_PATTERN_CHARS {
+            return Err(PatternError::TooLong {
+                length,
+                limit: MAX_PATTERN_CHARS,
+            });
+        }
+
+        let mut cursor = Cursor::new(text);
+        cursor.skip_whitespace();
+        let form = match cursor.peek() {
+            None => Form::Everything,
+            Some('{') => Form::Json(JsonPattern::parse(text)?),
+            // TODO: evaluate space-delimited patterns; until then they are
+            // refused so that no event is let through or held back wrongly.
+            Some('[') => {
+                return Err(PatternError::Unsupported {
+                    position: cursor.position(),
+                    feature: "space-delimited pattern",
+                    found: snippet(cursor.rest()),
+                });
+            }
+            Some(_) => Form::Terms(TermPattern::parse(text)?),
+        };
+        Ok(FilterPattern { form })
+    }
+
+    /// Whether CloudWatch Logs would deliver this log event.
+    ///
+    /// `message` is the raw log event text; `json` is its parsed JSON value
+    /// when it is JSON (JSON patterns never match non-JSON messages).
+    pub fn matches(&self, message: &str, json: Option<&Value>) -> bool {
+        match &self.form {
+            Form::Everything => true,
+            Form::Terms(terms) => terms.matches(message),
+            Form::Json(pattern) => json.is_some_and(|json| pattern.matches(json)),
+        }
+    }
+}
+
+impl std::str::FromStr for FilterPattern {
+    type Err = PatternError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn empty_and_blank_patterns_match_everything() {
+        for text in ["", "   ", "\n\t"] {
+            let pattern = FilterPattern::parse(text).unwrap();
+            assert!(pattern.matches("anything", None));
+            assert!(pattern.matches("{}", Some(&json!({}))));
+        }
+    }
+
+    #[test]
+    fn json_patterns_never_match_non_json_messages() {
+        let pattern = FilterPattern::parse("{ $.a NOT EXISTS }").unwrap();
+        assert!(!pattern.matches("plain text", None));
+        assert!(pattern.matches("{}", Some(&json!({}))));
+    }
+
+    #[test]
+    fn term_patterns_search_the_raw_message_of_json_events() {
+        let pattern = FilterPattern::parse("AccessDenied").unwrap();
+        let message = r#"{"errorCode":"AccessDenied"}"#;
+        assert!(pattern.matches(message, Some(&json!({"errorCode": "AccessDenied"}))));
+        assert!(!pattern.matches(r#"{"errorCode":"x"}"#, Some(&json!({"errorCode": "x"}))));
+    }
+
+    #[test]
+    fn refuses_patterns_over_the_length_limit() {
+        let at_limit = "a".repeat(MAX_PATTERN_CHARS);
+        assert!(FilterPattern::parse(&at_limit).is_ok());
+        let over = "é".repeat(MAX_PATTERN_CHARS + 1);
+        assert_eq!(
+            FilterPattern::parse(&over),
+            Err(PatternError::TooLong {
+                length: MAX_PATTERN_CHARS + 1,
+                limit: MAX_PATTERN_CHARS
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_space_delimited_patterns_for_now() {
+        assert_eq!(
+            FilterPattern::parse(" [ip, user]"),
+            Err(PatternError::Unsupported {
+                position: 2,
+                feature: "space-delimited pattern",
+                found: "[ip, user]".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn default_pattern_is_the_access_denied_pattern() {
+        assert_eq!(
+            DEFAULT_FILTER_PATTERN.trim(),
+            r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#
+        );
+        assert!(FilterPattern::parse(DEFAULT_FILTER_PATTERN).is_ok());
+    }
+
+    #[test]
+    fn error_messages_name_position_and_text() {
+        let error = FilterPattern::parse("{ $.a = b c }").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "expected `&&`, `||` or `}` at position 11, found `c`"
+        );
+        let error = FilterPattern::parse("ok \"a").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "quoted string `\"a` starting at position 4 has no closing `\"`"
+        );
+    }
+}
