@@ -5,7 +5,11 @@ messages out.
 The same handler runs under the Lambda runtime and from the command line.
 */
 
+pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod filter_pattern;
 pub mod handler;
+pub mod input;
 pub mod publish;
+pub mod rules;
