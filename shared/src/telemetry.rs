@@ -16,11 +16,11 @@ pub enum LogFormat {
     Text,
 }
 
-/// Installs the global subscriber. Safe to call more than once: later calls
-/// are ignored.
-pub fn init(format: LogFormat) {
+/// Installs the global subscriber, logging at `LOG_LEVEL` or else at
+/// `default_level`. Safe to call more than once: later calls are ignored.
+pub fn init(format: LogFormat, default_level: &str) {
     let filter = EnvFilter::try_from_env(crate::config::LOG_LEVEL)
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .unwrap_or_else(|_| EnvFilter::new(default_level));
 
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

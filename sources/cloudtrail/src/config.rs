@@ -1,0 +1,86 @@
+/*!
+The source's configuration, read from the environment once at start-up.
+*/
+
+use std::path::PathBuf;
+
+use activity_aware::config;
+
+use crate::filter_pattern::{DEFAULT_FILTER_PATTERN, FilterPattern, PatternError};
+
+/// Settings the source reads from its environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// The topic to publish to; local runs without it print messages.
+    pub topic_arn: Option<String>,
+
+    /// The filter pattern for raw events in local runs: `None` when unset
+    /// (the default pattern applies), `Some("")` when set to match all.
+    pub filter_pattern: Option<String>,
+
+    /// A directory of extra Sigma rules.
+    pub rules_dir: Option<PathBuf>,
+
+    /// A file of suppressions.
+    pub suppressions_file: Option<PathBuf>,
+}
+
+impl SourceConfig {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> SourceConfig {
+        SourceConfig {
+            topic_arn: config::var(config::TOPIC_ARN).filter(|arn| !arn.trim().is_empty()),
+            filter_pattern: config::var(config::FILTER_PATTERN),
+            rules_dir: config::var(config::RULES_DIR)
+                .filter(|dir| !dir.trim().is_empty())
+                .map(PathBuf::from),
+            suppressions_file: config::var(config::SUPPRESSIONS_FILE)
+                .filter(|file| !file.trim().is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// The filter pattern to apply to raw events: the configured one, or the
+    /// product default when none is set. An empty pattern matches every
+    /// event, as in CloudWatch Logs.
+    pub fn pattern(&self) -> Result<FilterPattern, PatternError> {
+        FilterPattern::parse(
+            self.filter_pattern
+                .as_deref()
+                .unwrap_or(DEFAULT_FILTER_PATTERN),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_an_empty_pattern_from_an_unset_one() {
+        let unset = SourceConfig::default();
+        let empty = SourceConfig {
+            filter_pattern: Some(String::new()),
+            ..SourceConfig::default()
+        };
+        let denied = r#"{"errorCode":"AccessDenied"}"#;
+        let quiet = r#"{"eventName":"ListBuckets"}"#;
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+
+        let default = unset.pattern().unwrap();
+        assert!(default.matches(denied, Some(&value(denied))));
+        assert!(!default.matches(quiet, Some(&value(quiet))));
+
+        let all = empty.pattern().unwrap();
+        assert!(all.matches(quiet, Some(&value(quiet))));
+    }
+
+    #[test]
+    fn refuses_a_pattern_it_cannot_evaluate() {
+        let config = SourceConfig {
+            filter_pattern: Some("{ $.errorCode = ".to_owned()),
+            ..SourceConfig::default()
+        };
+        assert!(config.pattern().is_err());
+    }
+}
