@@ -85,7 +85,7 @@ impl GroupKey {
 
 /// A group being built: its first message and what the others add.
 struct Group {
-    key: GroupKey,
+    key: Option<GroupKey>,
     first: Message,
     count: u32,
     first_time: String,
@@ -96,7 +96,8 @@ struct Group {
 }
 
 impl Group {
-    fn new(key: GroupKey, first: Message) -> Group {
+    /// A group of one; `key` is `None` for a message that is never grouped.
+    fn new(key: Option<GroupKey>, first: Message) -> Group {
         let mut group = Group {
             key,
             count: 0,
@@ -105,26 +106,48 @@ impl Group {
             event_ids: Vec::new(),
             resources: Vec::new(),
             more_resources: 0,
-            first: first.clone(),
+            first,
         };
-        group.add(first);
+        group.record_first();
         group
     }
 
+    fn record_first(&mut self) {
+        let first = &self.first;
+        let occurrences = first.occurrences.clone();
+        let (time, event_id, resources) = (
+            first.time.clone(),
+            first.event.id.clone(),
+            first.resources.clone(),
+        );
+        self.record(occurrences, time, event_id, resources);
+    }
+
     fn add(&mut self, message: Message) {
-        let (count, first_time, last_time, event_ids) = match message.occurrences {
+        self.first.severity = self.first.severity.max(message.severity);
+        self.record(
+            message.occurrences,
+            message.time,
+            message.event.id,
+            message.resources,
+        );
+    }
+
+    fn record(
+        &mut self,
+        occurrences: Option<Occurrences>,
+        time: String,
+        event_id: String,
+        resources: Vec<Resource>,
+    ) {
+        let (count, first_time, last_time, event_ids) = match occurrences {
             Some(occurrences) => (
                 occurrences.count.max(1),
                 occurrences.first_time,
                 occurrences.last_time,
                 occurrences.event_ids,
             ),
-            None => (
-                1,
-                message.time.clone(),
-                message.time,
-                vec![message.event.id],
-            ),
+            None => (1, time.clone(), time, vec![event_id]),
         };
 
         self.count = self.count.saturating_add(count);
@@ -144,7 +167,7 @@ impl Group {
             }
         }
 
-        for resource in message.resources {
+        for resource in resources {
             if self.resources.contains(&resource) {
                 continue;
             }
@@ -154,17 +177,15 @@ impl Group {
                 self.more_resources += 1;
             }
         }
-
-        self.first.severity = self.first.severity.max(message.severity);
     }
 
     fn finish(self) -> Message {
         let mut message = self.first;
-        if self.count <= 1 {
+        let Some(key) = self.key.filter(|_| self.count > 1) else {
             return message;
-        }
+        };
 
-        message.id = self.key.id(&message.event.id);
+        message.id = key.id(&message.event.id);
         message.title = counted_title(&message.title, self.count);
         message.resources = self.resources;
         if self.more_resources > 0 {
@@ -184,41 +205,29 @@ impl Group {
     }
 }
 
-/// One place in the output: a message that is not grouped, or a group.
-enum Slot {
-    Single(Message),
-    Group(Box<Group>),
-}
-
 /// Collapses the messages of one batch into groups, in the order each group
 /// first appeared.
 pub fn group(messages: Vec<Message>) -> Vec<Message> {
-    let mut slots: Vec<Slot> = Vec::with_capacity(messages.len());
+    let mut groups: Vec<Group> = Vec::with_capacity(messages.len());
     let mut by_key: HashMap<GroupKey, usize> = HashMap::new();
 
     for message in messages {
         if message.findings.is_empty() {
-            slots.push(Slot::Single(message));
+            groups.push(Group::new(None, message));
             continue;
         }
 
         let key = GroupKey::of(&message);
-        match by_key.get(&key).and_then(|&at| slots.get_mut(at)) {
-            Some(Slot::Group(group)) => group.add(message),
-            _ => {
-                by_key.insert(key.clone(), slots.len());
-                slots.push(Slot::Group(Box::new(Group::new(key, message))));
+        match by_key.get(&key).and_then(|&at| groups.get_mut(at)) {
+            Some(group) => group.add(message),
+            None => {
+                by_key.insert(key.clone(), groups.len());
+                groups.push(Group::new(Some(key), message));
             }
         }
     }
 
-    slots
-        .into_iter()
-        .map(|slot| match slot {
-            Slot::Single(message) => message,
-            Slot::Group(group) => group.finish(),
-        })
-        .collect()
+    groups.into_iter().map(Group::finish).collect()
 }
 
 /// The title with the count appended, cut so that the whole stays within
