@@ -1,0 +1,527 @@
+/*!
+One message as a Slack Block Kit payload.
+
+The layout, top to bottom: a header with the severity and title; a context
+line (outcome, source, event ids); who / what / where / when as section
+fields; the actor's further identity; the error; for a denial, the denied
+action, resource and reason, and an encoded authorization message with the
+command that decodes it; the findings; the resources; the details; the
+occurrences; the links. The top-level `text` is the notification line.
+
+Event data only ever reaches the payload through [`crate::mrkdwn`], and every
+block is built within the limits in [`crate::limits`], whatever the input.
+Mrkdwn text objects are sent with `verbatim: true`, so Slack does not turn
+bare URLs, channel names or `@here` in event data into links or mentions.
+*/
+
+use activity_aware::message::{
+    ActionFrom, Denial, EncodedMessage, Message, Outcome, Resource, Severity,
+};
+use serde_json::{Value, json};
+
+use crate::limits::{
+    CONTEXT_ELEMENTS_MAX, CONTEXT_TEXT_MAX, FALLBACK_TEXT_MAX, HEADER_TEXT_MAX, SECTION_FIELDS_MAX,
+    SECTION_TEXT_MAX,
+};
+use crate::mrkdwn::{Style, TRUNCATED, block, code, fit, slack_len};
+
+/// The longest value shown in one field or list line. Long enough for any
+/// ARN or user agent, short enough that a message stays readable.
+const VALUE_MAX: usize = 500;
+
+/// The longest short value (identity type, region, account, time).
+const SHORT_MAX: usize = 120;
+
+/// The longest rule title or detail label.
+const LABEL_MAX: usize = 200;
+
+/// Renders one message as a Slack webhook payload.
+pub fn render(message: &Message) -> Value {
+    let mut blocks = vec![header(message), summary_context(message)];
+
+    blocks.push(who_what_where_when(message));
+    if let Some(identity) = identity_details(message) {
+        blocks.push(identity);
+    }
+    if let Some(error) = error_section(message) {
+        blocks.push(error);
+    }
+    if let Some(denial) = &message.action.denial {
+        blocks.push(denial_section(denial));
+        if let Some(encoded) = &denial.encoded_message {
+            blocks.push(encoded_message_section(encoded));
+        }
+    }
+    if let Some(findings) = findings_section(message) {
+        blocks.push(findings);
+    }
+    if let Some(resources) = resources_section(&message.resources) {
+        blocks.push(resources);
+    }
+    if let Some(details) = details_section(message) {
+        blocks.push(details);
+    }
+    if let Some(occurrences) = occurrences_section(message) {
+        blocks.push(occurrences);
+    }
+    if let Some(links) = links_context(message) {
+        blocks.push(json!({ "type": "divider" }));
+        blocks.push(links);
+    }
+
+    json!({
+        "text": fallback_text(message),
+        "blocks": blocks,
+        "unfurl_links": false,
+        "unfurl_media": false,
+    })
+}
+
+/// The notification line: severity, title, who and what.
+fn fallback_text(message: &Message) -> String {
+    let mut text = format!(
+        "{} {}: {}",
+        severity_mark(message.severity),
+        message.severity.as_str().to_uppercase(),
+        notification_words(&message.title, 600),
+    );
+
+    text.push_str(" (");
+    text.push_str(&notification_words(&message.actor.name, 300));
+    if let Some(action) = message
+        .action
+        .iam_action
+        .as_ref()
+        .or(message.action.name.as_ref())
+    {
+        text.push_str(", ");
+        text.push_str(&notification_words(action, 300));
+    }
+    if let Some(account) = &message.account {
+        text.push_str(", account ");
+        text.push_str(&notification_words(account, 100));
+    }
+    text.push(')');
+
+    fit_ours(text, FALLBACK_TEXT_MAX)
+}
+
+/// Event data for the notification line, where clients may read `@name` as
+/// a mention: the `@` becomes a full-width look-alike.
+fn notification_words(raw: &str, max: usize) -> String {
+    fit(raw, Style::Words, max).replace('@', "＠")
+}
+
+fn header(message: &Message) -> Value {
+    let prefix = format!(
+        "{} {}: ",
+        severity_mark(message.severity),
+        message.severity.as_str().to_uppercase()
+    );
+    let title = if message.title.trim().is_empty() {
+        "(no title)".to_owned()
+    } else {
+        fit(
+            &message.title,
+            Style::Plain,
+            HEADER_TEXT_MAX - slack_len(&prefix),
+        )
+    };
+
+    json!({
+        "type": "header",
+        "text": { "type": "plain_text", "text": format!("{prefix}{title}"), "emoji": true },
+    })
+}
+
+fn severity_mark(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "🚨",
+        Severity::High => "🔴",
+        Severity::Medium => "🟠",
+        Severity::Low => "🟡",
+        Severity::Info => "🔵",
+    }
+}
+
+/// Outcome, source and the ids a reader searches CloudTrail with.
+fn summary_context(message: &Message) -> Value {
+    let outcome = match message.action.outcome {
+        Outcome::Success => "succeeded",
+        Outcome::Denied => "*denied*",
+        Outcome::Failure => "*failed*",
+    };
+
+    let mut elements = vec![
+        format!("Severity *{}*", message.severity),
+        format!("Outcome {outcome}"),
+        format!("Source {}", code(&message.source, SHORT_MAX)),
+        format!("Event {}", code(&message.event.id, SHORT_MAX)),
+    ];
+    if let Some(event_type) = &message.event.event_type {
+        elements.push(format!("Type {}", code(event_type, SHORT_MAX)));
+    }
+    if let Some(request_id) = &message.event.request_id {
+        elements.push(format!("Request {}", code(request_id, SHORT_MAX)));
+    }
+
+    context(elements)
+}
+
+/// The four questions a reader asks first, as up to ten fields.
+fn who_what_where_when(message: &Message) -> Value {
+    let actor = &message.actor;
+    let action = &message.action;
+    let mut fields = Vec::new();
+
+    fields.push(field(
+        "Who",
+        &format!(
+            "{} ({})",
+            code(&actor.name, VALUE_MAX),
+            code(&actor.identity_type, SHORT_MAX)
+        ),
+    ));
+    if let Some(arn) = &actor.arn {
+        fields.push(field("ARN", &code(arn, VALUE_MAX)));
+    }
+    if let Some(address) = &actor.source_address {
+        fields.push(field("Source address", &code(address, VALUE_MAX)));
+    }
+    if let Some(agent) = &actor.user_agent {
+        fields.push(field("User agent", &code(agent, VALUE_MAX)));
+    }
+    let mfa = match actor.mfa {
+        Some(true) => "yes",
+        Some(false) => "*no*",
+        None => "not recorded",
+    };
+    fields.push(field("MFA", mfa));
+
+    let what = match (&action.name, &action.service) {
+        (Some(name), Some(service)) => {
+            format!("{} on {}", code(name, SHORT_MAX), code(service, SHORT_MAX))
+        }
+        (Some(name), None) => code(name, SHORT_MAX),
+        (None, Some(service)) => format!("a call to {}", code(service, SHORT_MAX)),
+        (None, None) => "not recorded".to_owned(),
+    };
+    fields.push(field("What", &what));
+    if let Some(iam_action) = &action.iam_action {
+        fields.push(field("IAM action", &code(iam_action, SHORT_MAX)));
+    }
+
+    let place = match (&message.account, &message.region) {
+        (Some(account), Some(region)) => {
+            format!(
+                "{} in {}",
+                code(account, SHORT_MAX),
+                code(region, SHORT_MAX)
+            )
+        }
+        (Some(account), None) => code(account, SHORT_MAX),
+        (None, Some(region)) => code(region, SHORT_MAX),
+        (None, None) => "not recorded".to_owned(),
+    };
+    fields.push(field("Where", &place));
+    fields.push(field("When", &code(&message.time, SHORT_MAX)));
+
+    fields_section(fields)
+}
+
+/// Session and key details, for telling one use of an identity from another.
+fn identity_details(message: &Message) -> Option<Value> {
+    let actor = &message.actor;
+    let facts = [
+        ("Actor account", &actor.account_id),
+        ("Principal id", &actor.principal_id),
+        ("Access key", &actor.access_key_id),
+        ("Session issuer", &actor.session_issuer),
+        ("Session name", &actor.session_name),
+        ("Invoked by", &actor.invoked_by),
+    ];
+
+    let fields: Vec<String> = facts
+        .iter()
+        .filter_map(|(label, value)| {
+            value
+                .as_ref()
+                .map(|value| field(label, &code(value, VALUE_MAX)))
+        })
+        .collect();
+
+    (!fields.is_empty()).then(|| fields_section(fields))
+}
+
+fn error_section(message: &Message) -> Option<Value> {
+    let action = &message.action;
+    if action.error_code.is_none() && action.error_message.is_none() {
+        return None;
+    }
+
+    let mut text = "*Error*".to_owned();
+    if let Some(error_code) = &action.error_code {
+        text.push(' ');
+        text.push_str(&code(error_code, SHORT_MAX));
+    }
+    if let Some(error_message) = &action.error_message {
+        text.push('\n');
+        let room = SECTION_TEXT_MAX - slack_len(&text);
+        text.push_str(&block(error_message, room));
+    }
+
+    Some(section(text))
+}
+
+/// What a least-privilege fix needs: the action, the resource, the reason.
+fn denial_section(denial: &Denial) -> Value {
+    let action_from = match denial.action_from {
+        ActionFrom::ErrorMessage => "named in the error",
+        ActionFrom::Event => "inferred from the event",
+    };
+
+    let mut fields = vec![field(
+        "Denied action",
+        &format!("{} ({action_from})", code(&denial.action, VALUE_MAX)),
+    )];
+    if let Some(resource) = &denial.resource {
+        fields.push(field("Denied resource", &code(resource, VALUE_MAX)));
+    }
+    if let Some(reason) = &denial.reason {
+        fields.push(field("Reason", &code(reason, VALUE_MAX)));
+    }
+
+    fields_section(fields)
+}
+
+/// The encoded authorization message, as a command a reader can paste.
+fn encoded_message_section(encoded: &EncodedMessage) -> Value {
+    let mut text = "*Encoded authorization message*".to_owned();
+    if encoded.truncated {
+        text.push_str(
+            "\n:warning: CloudTrail cut this message short, so it cannot be decoded as it is. \
+             Repeat the call to get the whole message.",
+        );
+    }
+    if !encoded.how_to_decode.trim().is_empty() {
+        text.push('\n');
+        text.push_str(&fit(&encoded.how_to_decode, Style::Words, VALUE_MAX));
+    }
+
+    text.push_str("\nDecode it with:\n```aws sts decode-authorization-message --encoded-message '");
+    let closing = "'```";
+    let room = SECTION_TEXT_MAX - slack_len(&text) - slack_len(closing);
+    let value = fit(&encoded.value, Style::ShellQuoted, room);
+    text.push_str(&value);
+    text.push_str(closing);
+
+    section(text)
+}
+
+fn findings_section(message: &Message) -> Option<Value> {
+    let lines = message.findings.iter().map(|finding| {
+        format!(
+            "• *{}* {} {}",
+            finding.severity,
+            fit(&finding.title, Style::Words, LABEL_MAX),
+            code(&finding.rule_id, SHORT_MAX),
+        )
+    });
+
+    list_section("Findings", lines.collect())
+}
+
+fn resources_section(resources: &[Resource]) -> Option<Value> {
+    let lines = resources.iter().map(|resource| {
+        let mut line = format!("• {}", code(&resource.id, VALUE_MAX));
+        if let Some(resource_type) = &resource.resource_type {
+            line.push(' ');
+            line.push_str(&code(resource_type, SHORT_MAX));
+        }
+        if let Some(account) = &resource.account_id {
+            line.push_str(" in ");
+            line.push_str(&code(account, SHORT_MAX));
+        }
+        line
+    });
+
+    list_section("Resources", lines.collect())
+}
+
+fn details_section(message: &Message) -> Option<Value> {
+    let lines = message.details.iter().map(|detail| {
+        format!(
+            "• {}: {}",
+            fit(&detail.label, Style::Words, LABEL_MAX),
+            code(&detail.value, VALUE_MAX),
+        )
+    });
+
+    list_section("Details", lines.collect())
+}
+
+fn occurrences_section(message: &Message) -> Option<Value> {
+    let occurrences = message.occurrences.as_ref()?;
+
+    let summary = format!(
+        "*Occurrences* {} events, first {}, last {}",
+        occurrences.count,
+        code(&occurrences.first_time, SHORT_MAX),
+        code(&occurrences.last_time, SHORT_MAX),
+    );
+    let ids = occurrences
+        .event_ids
+        .iter()
+        .map(|id| code(id, SHORT_MAX))
+        .collect();
+
+    Some(section(join_within(summary, "\nEvents:", " ", ids)))
+}
+
+/// Links from the message, as links only when the URL is safe to link.
+fn links_context(message: &Message) -> Option<Value> {
+    if message.links.is_empty() {
+        return None;
+    }
+
+    let mut elements: Vec<String> = message
+        .links
+        .iter()
+        .map(|link| {
+            let label = if link.label.trim().is_empty() {
+                "link"
+            } else {
+                &link.label
+            };
+            let label = fit(label, Style::Words, LABEL_MAX);
+
+            match linkable(&link.url) {
+                Some(url) if slack_len(&url) + slack_len(&label) + 3 <= CONTEXT_TEXT_MAX => {
+                    format!("<{url}|{label}>")
+                }
+                _ => format!("{label}: {}", code(&link.url, VALUE_MAX)),
+            }
+        })
+        .collect();
+
+    if elements.len() > CONTEXT_ELEMENTS_MAX {
+        let hidden = elements.len() - (CONTEXT_ELEMENTS_MAX - 1);
+        elements.truncate(CONTEXT_ELEMENTS_MAX - 1);
+        elements.push(format!("and {hidden} more links"));
+    }
+
+    Some(context(elements))
+}
+
+/// The URL escaped for `<url|label>`, when it is https and holds nothing
+/// that could end the link or start another.
+fn linkable(url: &str) -> Option<String> {
+    let unsafe_char = |c: char| matches!(c, '<' | '>' | '|' | '`') || c.is_whitespace();
+    if url.contains(unsafe_char) || url.chars().any(char::is_control) {
+        return None;
+    }
+
+    let parsed = reqwest::Url::parse(url).ok()?;
+    if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+
+    Some(url.replace('&', "&amp;"))
+}
+
+/// A titled list, cut to fit one section with a count of what was left out.
+fn list_section(title: &str, lines: Vec<String>) -> Option<Value> {
+    if lines.is_empty() {
+        return None;
+    }
+
+    let heading = format!("*{title}* ({})", lines.len());
+    Some(section(join_within(heading, "", "\n", lines)))
+}
+
+/// `head`, then `lead` and as many `items` as fit one section, separated by
+/// `separator`, then how many were left out.
+fn join_within(head: String, lead: &str, separator: &str, items: Vec<String>) -> String {
+    let mut text = head;
+    if items.is_empty() {
+        return text;
+    }
+    text.push_str(lead);
+
+    // Room for the longest possible "left out" note.
+    let reserve = slack_len("\n_… and 18446744073709551615 more not shown_");
+    let total = items.len();
+
+    for (shown, item) in items.iter().enumerate() {
+        let after = slack_len(&text) + slack_len(separator) + slack_len(item);
+        let last = shown + 1 == total;
+        if after > SECTION_TEXT_MAX || (!last && after > SECTION_TEXT_MAX - reserve) {
+            text.push_str(&format!("\n_… and {} more not shown_", total - shown));
+            break;
+        }
+        text.push_str(separator);
+        text.push_str(item);
+    }
+
+    text
+}
+
+fn field(label: &str, value_markup: &str) -> String {
+    format!("*{label}*\n{value_markup}")
+}
+
+fn fields_section(fields: Vec<String>) -> Value {
+    let fields: Vec<Value> = fields
+        .into_iter()
+        .take(SECTION_FIELDS_MAX)
+        .map(mrkdwn)
+        .collect();
+    json!({ "type": "section", "fields": fields })
+}
+
+fn section(text: String) -> Value {
+    json!({ "type": "section", "text": mrkdwn(text) })
+}
+
+fn context(elements: Vec<String>) -> Value {
+    let elements: Vec<Value> = elements
+        .into_iter()
+        .take(CONTEXT_ELEMENTS_MAX)
+        .map(|text| mrkdwn(fit_ours(text, CONTEXT_TEXT_MAX)))
+        .collect();
+    json!({ "type": "context", "elements": elements })
+}
+
+fn mrkdwn(text: String) -> Value {
+    json!({ "type": "mrkdwn", "text": text, "verbatim": true })
+}
+
+/// Cuts text that is already safe markup. Pieces are sized so that this
+/// never happens for the texts it guards; it is the last line of defence for
+/// a limit, and would at worst leave a stray backtick.
+fn fit_ours(text: String, max: usize) -> String {
+    if slack_len(&text) <= max {
+        return text;
+    }
+
+    let marker = TRUNCATED;
+    let budget = max.saturating_sub(slack_len(marker));
+    let mut out = String::new();
+    let mut len = 0;
+    for c in text.chars() {
+        len += c.len_utf16();
+        if len > budget {
+            break;
+        }
+        out.push(c);
+    }
+
+    // Never leave half an escape sequence behind.
+    if let Some(amp) = out.rfind('&')
+        && !out[amp..].contains(';')
+    {
+        out.truncate(amp);
+    }
+    out.push_str(marker);
+    out
+}
