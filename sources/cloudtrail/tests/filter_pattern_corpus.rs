@@ -1,0 +1,107 @@
+//! The default filter pattern over the real CloudTrail corpus: which events
+//! it lets through, and how fast it decides.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use activity_aware_source_cloudtrail::filter_pattern::{DEFAULT_FILTER_PATTERN, FilterPattern};
+use flate2::read::GzDecoder;
+use serde_json::Value;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/trail-logs")
+}
+
+/// Every event of the corpus as (raw text, parsed value).
+fn corpus_events() -> Vec<(String, Value)> {
+    let dir = corpus_dir();
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "the CloudTrail corpus is absent: cannot read {}: {e}",
+            dir.display()
+        )
+    });
+    let mut paths: Vec<PathBuf> = entries
+        .map(|entry| entry.expect("corpus directory entry").path())
+        .filter(|path| path.to_string_lossy().ends_with(".json.gz"))
+        .collect();
+    paths.sort();
+    assert!(
+        !paths.is_empty(),
+        "the CloudTrail corpus is absent: no .json.gz in {}",
+        dir.display()
+    );
+
+    let mut events = Vec::new();
+    for path in paths {
+        let mut text = String::new();
+        GzDecoder::new(File::open(&path).expect("corpus file"))
+            .read_to_string(&mut text)
+            .expect("corpus file is gzip text");
+        let log: Value = serde_json::from_str(&text).expect("corpus file is JSON");
+        for record in log["Records"].as_array().expect("corpus file has Records") {
+            events.push((record.to_string(), record.clone()));
+        }
+    }
+    events
+}
+
+#[test]
+fn default_pattern_lets_through_exactly_the_corpus_denials() {
+    let pattern = FilterPattern::parse(DEFAULT_FILTER_PATTERN).unwrap();
+    let events = corpus_events();
+    assert_eq!(events.len(), 2900);
+
+    let mut codes: Vec<&str> = events
+        .iter()
+        .filter(|(message, json)| pattern.matches(message, Some(json)))
+        .map(|(_, json)| json["errorCode"].as_str().unwrap_or("<none>"))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup_by(|a, b| a == b);
+    assert_eq!(codes, ["AccessDenied", "Client.UnauthorizedOperation"]);
+
+    let matched = events
+        .iter()
+        .filter(|(m, j)| pattern.matches(m, Some(j)))
+        .count();
+    assert_eq!(matched, 60);
+}
+
+#[test]
+fn term_pattern_finds_the_same_denials_in_the_raw_text() {
+    let pattern = FilterPattern::parse("?\"Client.UnauthorizedOperation\" ?AccessDenied").unwrap();
+    let matched = corpus_events()
+        .iter()
+        .filter(|(message, _)| pattern.matches(message, None))
+        .count();
+    // The raw text also names these codes outside `errorCode` in some events.
+    assert!(matched >= 60, "{matched}");
+}
+
+/// Prints how long the default pattern takes per event. Run with
+/// `cargo test --release --test filter_pattern_corpus -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement, not a check"]
+fn measure_default_pattern_per_event() {
+    let pattern = FilterPattern::parse(DEFAULT_FILTER_PATTERN).unwrap();
+    let events = corpus_events();
+    let rounds = 200;
+
+    let started = Instant::now();
+    let mut matched = 0usize;
+    for _ in 0..rounds {
+        for (message, json) in &events {
+            matched += usize::from(pattern.matches(message, Some(json)));
+        }
+    }
+    let elapsed = started.elapsed();
+    let per_event_ns = elapsed.as_nanos() / (rounds * events.len()) as u128;
+    println!(
+        "default pattern: {} decisions in {:?}, {per_event_ns} ns per event, {matched} matches",
+        rounds * events.len(),
+        elapsed
+    );
+}
