@@ -108,3 +108,144 @@ pub fn describe_invalid(error: &MessageError) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::webhook::Delivery;
+
+    /// Records payloads; refuses those whose title mentions `refuse`.
+    #[derive(Default)]
+    struct FakeWebhook {
+        posted: Mutex<Vec<Value>>,
+    }
+
+    impl PostPayload for FakeWebhook {
+        async fn post(&self, payload: &Value, _deadline: Instant) -> Result<Delivery, Error> {
+            if payload["text"].as_str().unwrap_or("").contains("refuse") {
+                return Err(Error::Rejected {
+                    status: 404,
+                    code: "channel_not_found".to_owned(),
+                });
+            }
+            self.posted.lock().unwrap().push(payload.clone());
+            Ok(Delivery { attempts: 1 })
+        }
+    }
+
+    fn message_json(title: &str) -> String {
+        json!({
+            "version": 1, "id": "m", "source": "cloudtrail", "title": title,
+            "severity": "low", "time": "2026-01-01T00:00:00Z",
+            "event": {"id": "e"},
+            "actor": {"identityType": "IAMUser", "name": "alice"},
+            "action": {"outcome": "success"}
+        })
+        .to_string()
+    }
+
+    fn sns_event(messages: &[&str]) -> SnsEvent {
+        let records: Vec<Value> = messages
+            .iter()
+            .enumerate()
+            .map(|(n, message)| {
+                json!({
+                    "EventSource": "aws:sns",
+                    "EventVersion": "1.0",
+                    "EventSubscriptionArn": "arn:aws:sns:us-east-1:111122223333:t:s",
+                    "Sns": {
+                        "Type": "Notification",
+                        "MessageId": format!("record-{n}"),
+                        "TopicArn": "arn:aws:sns:us-east-1:111122223333:t",
+                        "Subject": null,
+                        "Message": message,
+                        "Timestamp": "2026-01-01T00:00:00.000Z",
+                        "SignatureVersion": "1",
+                        "Signature": "x",
+                        "SigningCertUrl": "https://sns.example/cert.pem",
+                        "UnsubscribeUrl": "https://sns.example/unsubscribe",
+                        "MessageAttributes": {}
+                    }
+                })
+            })
+            .collect();
+        serde_json::from_value(json!({ "Records": records })).unwrap()
+    }
+
+    fn deadline() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    #[tokio::test]
+    async fn posts_every_valid_record() {
+        let webhook = FakeWebhook::default();
+        let event = sns_event(&[&message_json("one"), &message_json("two")]);
+
+        handle(&webhook, event, deadline()).await.unwrap();
+
+        let posted = webhook.posted.lock().unwrap();
+        let headers: Vec<&str> = posted
+            .iter()
+            .map(|payload| payload["blocks"][0]["text"]["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(headers, vec!["🟡 LOW: one", "🟡 LOW: two"]);
+    }
+
+    #[tokio::test]
+    async fn posts_the_good_records_and_fails_for_a_bad_one() {
+        let webhook = FakeWebhook::default();
+        let secret_content = r#"{"version": 1, "title": "do-not-log-me"}"#;
+        let event = sns_event(&[secret_content, &message_json("good")]);
+
+        let error = handle(&webhook, event, deadline()).await.unwrap_err();
+
+        assert_eq!(webhook.posted.lock().unwrap().len(), 1);
+        assert_eq!(
+            error.to_string(),
+            "1 of 2 records failed: 1 not a message, 0 not delivered; last: record `record-0` is \
+             not a message: missing field `id` at line 1 column 40"
+        );
+        assert!(!error.to_string().contains("do-not-log-me"));
+    }
+
+    #[tokio::test]
+    async fn fails_when_slack_refuses_a_record() {
+        let webhook = FakeWebhook::default();
+        let event = sns_event(&[&message_json("please refuse"), &message_json("fine")]);
+
+        let error = handle(&webhook, event, deadline()).await.unwrap_err();
+
+        assert_eq!(webhook.posted.lock().unwrap().len(), 1);
+        assert_eq!(
+            error.to_string(),
+            "1 of 2 records failed: 0 not a message, 1 not delivered; last: record `record-0` was \
+             not delivered: Slack refused the message: HTTP 404 `channel_not_found`"
+        );
+    }
+
+    #[test]
+    fn describes_invalid_messages_without_quoting_them() {
+        let cases = [
+            ("not json at all", "not valid JSON at line 1 column 2"),
+            (
+                r#"{"version": 1, "severity": "secret-value"}"#,
+                "wrong shape for the contract at line 1 column 41",
+            ),
+            (r#"{"version": 1"#, "JSON ends early at line 1 column 13"),
+            (
+                r#"{"version": 7}"#,
+                "message has contract `version` 7, this build reads version 1",
+            ),
+        ];
+
+        for (input, expected) in cases {
+            let error = Message::from_json(input).unwrap_err();
+            assert_eq!(describe_invalid(&error), expected, "{input}");
+        }
+    }
+}

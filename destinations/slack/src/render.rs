@@ -525,3 +525,430 @@ fn fit_ours(text: String, max: usize) -> String {
     out.push_str(marker);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use activity_aware::message::{
+        Action, Actor, Detail, EventRef, Finding, Link, Occurrences, Outcome,
+    };
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::limits::{FIELD_TEXT_MAX, MAX_BLOCKS, stray_markup, strings, violations};
+
+    fn typical() -> Message {
+        Message {
+            version: 1,
+            id: "m-1".to_owned(),
+            source: "cloudtrail".to_owned(),
+            title: "alice was denied s3:GetObject in 111122223333 / eu-west-1".to_owned(),
+            severity: Severity::High,
+            time: "2026-11-24T09:50:14Z".to_owned(),
+            account: Some("111122223333".to_owned()),
+            region: Some("eu-west-1".to_owned()),
+            event: EventRef {
+                id: "e-1".to_owned(),
+                event_type: Some("AwsApiCall".to_owned()),
+                request_id: None,
+            },
+            actor: Actor {
+                identity_type: "IAMUser".to_owned(),
+                name: "alice".to_owned(),
+                arn: Some("arn:aws:iam::111122223333:user/alice".to_owned()),
+                account_id: None,
+                principal_id: None,
+                access_key_id: Some("AKIAEXAMPLE".to_owned()),
+                session_issuer: None,
+                session_name: None,
+                invoked_by: None,
+                source_address: Some("203.0.113.9".to_owned()),
+                user_agent: Some("aws-cli/2.17".to_owned()),
+                mfa: Some(false),
+            },
+            action: Action {
+                service: Some("s3.amazonaws.com".to_owned()),
+                name: Some("GetObject".to_owned()),
+                iam_action: Some("s3:GetObject".to_owned()),
+                outcome: Outcome::Denied,
+                error_code: Some("AccessDenied".to_owned()),
+                error_message: Some("User is not authorized".to_owned()),
+                denial: Some(Denial {
+                    action: "s3:GetObject".to_owned(),
+                    action_from: ActionFrom::ErrorMessage,
+                    resource: Some("arn:aws:s3:::b/k".to_owned()),
+                    reason: Some("no identity-based policy allows it".to_owned()),
+                    encoded_message: None,
+                }),
+            },
+            findings: vec![Finding {
+                rule_id: "access-denied".to_owned(),
+                title: "Access denied".to_owned(),
+                severity: Severity::High,
+                description: None,
+                references: vec![],
+            }],
+            resources: vec![Resource {
+                id: "arn:aws:s3:::b".to_owned(),
+                resource_type: Some("AWS::S3::Bucket".to_owned()),
+                account_id: None,
+            }],
+            details: vec![Detail::new("TLS", "TLSv1.3")],
+            links: vec![Link {
+                label: "CloudTrail console".to_owned(),
+                url: "https://console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1&x=1#/events/e-1"
+                    .to_owned(),
+            }],
+            occurrences: None,
+        }
+    }
+
+    /// A message with `text` in every string and `count` of every list.
+    fn filled(text: &str, count: usize) -> Message {
+        let s = || text.to_owned();
+        let mut message = typical();
+        message.id = s();
+        message.source = s();
+        message.title = s();
+        message.time = s();
+        message.account = Some(s());
+        message.region = Some(s());
+        message.event = EventRef {
+            id: s(),
+            event_type: Some(s()),
+            request_id: Some(s()),
+        };
+        message.actor = Actor {
+            identity_type: s(),
+            name: s(),
+            arn: Some(s()),
+            account_id: Some(s()),
+            principal_id: Some(s()),
+            access_key_id: Some(s()),
+            session_issuer: Some(s()),
+            session_name: Some(s()),
+            invoked_by: Some(s()),
+            source_address: Some(s()),
+            user_agent: Some(s()),
+            mfa: None,
+        };
+        message.action = Action {
+            service: Some(s()),
+            name: Some(s()),
+            iam_action: Some(s()),
+            outcome: Outcome::Failure,
+            error_code: Some(s()),
+            error_message: Some(s()),
+            denial: Some(Denial {
+                action: s(),
+                action_from: ActionFrom::Event,
+                resource: Some(s()),
+                reason: Some(s()),
+                encoded_message: Some(EncodedMessage {
+                    value: s(),
+                    truncated: true,
+                    how_to_decode: s(),
+                }),
+            }),
+        };
+        message.findings = (0..count)
+            .map(|_| Finding {
+                rule_id: s(),
+                title: s(),
+                severity: Severity::Critical,
+                description: Some(s()),
+                references: vec![s()],
+            })
+            .collect();
+        message.resources = (0..count)
+            .map(|_| Resource {
+                id: s(),
+                resource_type: Some(s()),
+                account_id: Some(s()),
+            })
+            .collect();
+        message.details = (0..count).map(|_| Detail::new(s(), s())).collect();
+        message.links = (0..count)
+            .map(|_| Link {
+                label: s(),
+                url: s(),
+            })
+            .collect();
+        message.occurrences = Some(Occurrences {
+            count: u32::MAX,
+            first_time: s(),
+            last_time: s(),
+            event_ids: (0..count).map(|_| s()).collect(),
+        });
+        message
+    }
+
+    fn assert_safe(payload: &Value) {
+        assert_eq!(violations(payload), Vec::<String>::new());
+        for text in strings(payload) {
+            assert_eq!(stray_markup(text), Vec::<String>::new(), "in {text:?}");
+        }
+    }
+
+    fn all_text(payload: &Value) -> String {
+        strings(payload).join("\n")
+    }
+
+    #[test]
+    fn renders_a_typical_denial_exactly() {
+        let payload = render(&typical());
+
+        let expected = json!({
+            "text": "🔴 HIGH: alice was denied s3:GetObject in 111122223333 / eu-west-1 \
+                     (alice, s3:GetObject, account 111122223333)",
+            "unfurl_links": false,
+            "unfurl_media": false,
+            "blocks": [
+                {"type": "header", "text": {
+                    "type": "plain_text", "emoji": true,
+                    "text": "🔴 HIGH: alice was denied s3:GetObject in 111122223333 / eu-west-1",
+                }},
+                {"type": "context", "elements": [
+                    {"type": "mrkdwn", "verbatim": true, "text": "Severity *high*"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "Outcome *denied*"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "Source `cloudtrail`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "Event `e-1`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "Type `AwsApiCall`"},
+                ]},
+                {"type": "section", "fields": [
+                    {"type": "mrkdwn", "verbatim": true, "text": "*Who*\n`alice` (`IAMUser`)"},
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*ARN*\n`arn:aws:iam::111122223333:user/alice`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "*Source address*\n`203.0.113.9`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "*User agent*\n`aws-cli/2.17`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "*MFA*\n*no*"},
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*What*\n`GetObject` on `s3.amazonaws.com`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "*IAM action*\n`s3:GetObject`"},
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*Where*\n`111122223333` in `eu-west-1`"},
+                    {"type": "mrkdwn", "verbatim": true, "text": "*When*\n`2026-11-24T09:50:14Z`"},
+                ]},
+                {"type": "section", "fields": [
+                    {"type": "mrkdwn", "verbatim": true, "text": "*Access key*\n`AKIAEXAMPLE`"},
+                ]},
+                {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                    "text": "*Error* `AccessDenied`\n```User is not authorized```"}},
+                {"type": "section", "fields": [
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*Denied action*\n`s3:GetObject` (named in the error)"},
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*Denied resource*\n`arn:aws:s3:::b/k`"},
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "*Reason*\n`no identity-based policy allows it`"},
+                ]},
+                {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                    "text": "*Findings* (1)\n• *high* Access denied `access-denied`"}},
+                {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                    "text": "*Resources* (1)\n• `arn:aws:s3:::b` `AWS::S3::Bucket`"}},
+                {"type": "section", "text": {"type": "mrkdwn", "verbatim": true,
+                    "text": "*Details* (1)\n• TLS: `TLSv1.3`"}},
+                {"type": "divider"},
+                {"type": "context", "elements": [
+                    {"type": "mrkdwn", "verbatim": true,
+                     "text": "<https://console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1\
+                              &amp;x=1#/events/e-1|CloudTrail console>"},
+                ]},
+            ]
+        });
+
+        assert_eq!(payload, expected);
+        assert_safe(&payload);
+    }
+
+    #[test]
+    fn keeps_every_limit_with_huge_strings_everywhere() {
+        let huge = "&<x>`🔴*_~\n".repeat(20_000);
+        let payload = render(&filled(&huge, 500));
+
+        assert_safe(&payload);
+        let blocks = payload["blocks"].as_array().unwrap();
+        assert!(blocks.len() <= MAX_BLOCKS, "{} blocks", blocks.len());
+        assert!(all_text(&payload).contains(crate::mrkdwn::TRUNCATED));
+        assert!(all_text(&payload).contains("more not shown_"));
+    }
+
+    #[test]
+    fn keeps_every_limit_with_many_short_items() {
+        let payload = render(&filled("x", 500));
+        assert_safe(&payload);
+
+        let text = all_text(&payload);
+        assert!(text.contains("*Resources* (500)"), "{text}");
+        assert!(text.contains("and 491 more links"), "{text}");
+    }
+
+    #[test]
+    fn cuts_each_field_within_its_limit_with_a_marker() {
+        let payload = render(&filled(&"a".repeat(5_000), 1));
+        let fields = payload["blocks"][2]["fields"].as_array().unwrap();
+
+        for field in fields {
+            let text = field["text"].as_str().unwrap();
+            assert!(slack_len(text) <= FIELD_TEXT_MAX);
+        }
+        let arn = fields[1]["text"].as_str().unwrap();
+        assert!(arn.starts_with("*ARN*\n`aaa"), "{arn}");
+        assert!(arn.ends_with("a… [truncated]`"), "{arn}");
+        assert_eq!(slack_len(arn), "*ARN*\n".len() + VALUE_MAX);
+
+        let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert_eq!(slack_len(header), HEADER_TEXT_MAX);
+        assert!(header.ends_with("a… [truncated]"), "{header}");
+    }
+
+    #[test]
+    fn escapes_mentions_links_and_ampersands() {
+        let hostile = "<!channel> <@U123> <https://evil.example/|open console> a&b `x`";
+        let payload = render(&filled(hostile, 2));
+        assert_safe(&payload);
+
+        let text = all_text(&payload);
+        assert!(!text.contains("<!channel>"));
+        assert!(!text.contains("<https://evil.example/|"));
+        assert!(text.contains(
+            "`&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example/|open console&gt; a&amp;b ˋxˋ`"
+        ));
+        // Plain text shows backticks as they are; mrkdwn must not get them.
+        let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert_eq!(
+            header,
+            "🔴 HIGH: &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example/|open console&gt; \
+             a&amp;b `x`"
+        );
+        assert_eq!(text.matches("`x`").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn neutralises_formatting_in_titles_and_labels() {
+        let mut message = typical();
+        message.findings[0].title = "*urgent* _now_ ~gone~".to_owned();
+        message.details = vec![Detail::new("*label*", "`v`")];
+
+        let text = all_text(&render(&message));
+        assert!(
+            text.contains("• *high* ∗urgent∗ ˍnowˍ ∼gone∼ `access-denied`"),
+            "{text}"
+        );
+        assert!(text.contains("• ∗label∗: `ˋvˋ`"), "{text}");
+    }
+
+    #[test]
+    fn links_only_safe_https_urls() {
+        let mut message = typical();
+        message.links = [
+            "https://console.aws.amazon.com/a",
+            "http://console.aws.amazon.com/a",
+            "javascript:alert(1)",
+            "https://evil.example/|click",
+            "https://evil.example/ x",
+            "https://evil.example/<!channel>",
+            "https://",
+        ]
+        .into_iter()
+        .map(|url| Link {
+            label: "L".to_owned(),
+            url: url.to_owned(),
+        })
+        .collect();
+
+        let payload = render(&message);
+        assert_safe(&payload);
+        let links: Vec<&str> = payload["blocks"].as_array().unwrap().last().unwrap()["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|element| element["text"].as_str().unwrap())
+            .collect();
+
+        assert_eq!(
+            links,
+            vec![
+                "<https://console.aws.amazon.com/a|L>",
+                "L: `http://console.aws.amazon.com/a`",
+                "L: `javascript:alert(1)`",
+                "L: `https://evil.example/|click`",
+                "L: `https://evil.example/ x`",
+                "L: `https://evil.example/&lt;!channel&gt;`",
+                "L: `https://`",
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_out_an_encoded_message_with_its_decode_command() {
+        let mut message = typical();
+        if let Some(denial) = message.action.denial.as_mut() {
+            denial.encoded_message = Some(EncodedMessage {
+                value: "AbC-12_x'y".to_owned(),
+                truncated: true,
+                how_to_decode: "Run the command below".to_owned(),
+            });
+        }
+
+        let payload = render(&message);
+        assert_safe(&payload);
+        assert_eq!(
+            payload["blocks"][6]["text"]["text"],
+            "*Encoded authorization message*\n:warning: CloudTrail cut this message short, so it \
+             cannot be decoded as it is. Repeat the call to get the whole message.\n\
+             Run the command below\nDecode it with:\n\
+             ```aws sts decode-authorization-message --encoded-message 'AbC-12_x'\\''y'```"
+        );
+    }
+
+    #[test]
+    fn shows_occurrences() {
+        let mut message = typical();
+        message.occurrences = Some(Occurrences {
+            count: 3,
+            first_time: "t1".to_owned(),
+            last_time: "t3".to_owned(),
+            event_ids: vec!["a".to_owned(), "b".to_owned()],
+        });
+
+        let payload = render(&message);
+        let text = all_text(&payload);
+        assert!(
+            text.contains("*Occurrences* 3 events, first `t1`, last `t3`\nEvents: `a` `b`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn keeps_mentions_out_of_the_notification_text() {
+        let mut message = typical();
+        message.actor.name = "@channel".to_owned();
+        let payload = render(&message);
+        assert!(
+            payload["text"].as_str().unwrap().contains("(＠channel,"),
+            "{payload}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_text_in_every_field_keeps_limits_and_adds_no_markup(
+            text in "(\\PC|[<>&`*_~|\n]){0,400}",
+            count in 0usize..40,
+        ) {
+            let payload = render(&filled(&text, count));
+            prop_assert_eq!(violations(&payload), Vec::<String>::new());
+            for piece in strings(&payload) {
+                prop_assert_eq!(stray_markup(piece), Vec::<String>::new());
+            }
+        }
+
+        #[test]
+        fn arbitrary_long_text_keeps_limits(text in "\\PC{1000,4000}") {
+            let payload = render(&filled(&text, 3));
+            prop_assert_eq!(violations(&payload), Vec::<String>::new());
+        }
+    }
+}
