@@ -323,18 +323,95 @@ fn wildcard_value_matches_a_present_number() {
 
 // Space-delimited log events.
 
+const ACCESS_LOG: [&str; 3] = [
+    r#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 200 1534"#,
+    r#"127.0.0.1 - frank [10/Oct/2000:13:35:22 -0700] "GET /apache_pb.gif HTTP/1.0" 500 5324"#,
+    r#"127.0.0.1 - frank [10/Oct/2000:13:50:35 -0700] "GET /apache_pb.gif HTTP/1.0" 200 4355"#,
+];
+
 #[test]
-fn space_delimited_patterns_are_refused_with_a_clear_error() {
-    let error =
-        FilterPattern::parse("[ip, user, username, timestamp, request, status_code, bytes]")
-            .unwrap_err();
+fn space_delimited_or_against_the_three_documented_events() {
+    let events = ["ERROR WARN message", "ERROR message", "WARN message"];
+    assert_eq!(matching("[w1=ERROR, w2]", &events), [2]);
+    assert_eq!(matching("[w1=ERROR || w1=WARN, w2]", &events), [2, 3]);
+    // The documentation says this one matches event 1, which contradicts the
+    // two results above: event 1 has three fields and this pattern names
+    // two, and its first word is ERROR. What the pattern does is match none.
+    assert_eq!(
+        matching("[w1!=ERROR&&w1!=WARN, w2]", &events),
+        Vec::<usize>::new()
+    );
+}
+
+#[test]
+fn space_delimited_columns_and_ellipsis_on_the_access_log() {
+    for pattern in [
+        "[ip, user, username, timestamp, request, status_code, bytes]",
+        "[..., status_code, bytes]",
+        "[ip, user, ..., status_code, bytes]",
+        "[ip, user, ...]",
+    ] {
+        assert_eq!(matching(pattern, &ACCESS_LOG), [1, 2, 3], "{pattern}");
+    }
+    assert_eq!(
+        matching("[ip, user, username, timestamp, request]", &ACCESS_LOG),
+        Vec::<usize>::new()
+    );
+}
+
+#[test]
+fn space_delimited_conditions_on_the_access_log() {
+    let cases: [(&str, &[usize]); 5] = [
+        (
+            "[ip, user, username, timestamp, request, status_code, bytes > 1000]",
+            &[1, 2, 3],
+        ),
+        (
+            "[ip, user, username, timestamp, request, status_code = 200, bytes]",
+            &[1, 3],
+        ),
+        (
+            "[ip, user, username, timestamp, request, status_code = 4*, bytes]",
+            &[],
+        ),
+        (
+            "[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]",
+            &[],
+        ),
+        (
+            "[ip, user, username, timestamp, request, status_code = 403 || status_code = 404, bytes]",
+            &[],
+        ),
+    ];
+    for (pattern, expected) in cases {
+        assert_eq!(matching(pattern, &ACCESS_LOG), expected, "{pattern}");
+    }
+}
+
+#[test]
+fn space_delimited_condition_naming_another_column_is_refused() {
+    let pattern = "[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]";
     assert!(matches!(
-        error,
-        PatternError::Unsupported {
-            position: 1,
-            feature: "space-delimited pattern",
+        FilterPattern::parse(pattern),
+        Err(PatternError::Unsupported {
+            position: 62,
+            feature: "condition on another column than its own",
             ..
-        }
+        })
+    ));
+}
+
+#[test]
+fn space_delimited_example_with_trailing_comma() {
+    let event =
+        r#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#;
+    assert!(text_matches(
+        "[..., request=*.html*, status_code=4*,]",
+        event
+    ));
+    assert!(!text_matches(
+        "[..., request=*.html*, status_code=4*,]",
+        ACCESS_LOG[0]
     ));
 }
 

@@ -42,6 +42,9 @@ fn pattern_like() -> impl Strategy<Value = String> {
         Just("$.b[0]".to_owned()),
         Just("[".to_owned()),
         Just("]".to_owned()),
+        Just(", ".to_owned()),
+        Just("...".to_owned()),
+        Just("w1".to_owned()),
         Just(" = ".to_owned()),
         Just(" != ".to_owned()),
         Just(" < ".to_owned()),
@@ -126,6 +129,30 @@ proptest! {
         }
         let long_pattern: String = huge.chars().take(MAX_PATTERN_CHARS + 10).collect();
         let _ = FilterPattern::parse(&long_pattern);
+    }
+}
+
+proptest! {
+    #[test]
+    fn space_delimited_patterns_never_panic_on_any_text(
+        columns in prop::collection::vec(
+            prop_oneof![
+                Just("...".to_owned()),
+                Just(String::new()),
+                "[a-c]",
+                "[a-c] (=|!=) \\*?[0-9a-c.]{1,3}\\*?",
+                "[a-c] (<|>=) -?[0-9]{1,3}",
+            ],
+            1..6,
+        ),
+        message in any::<String>(),
+        spaced in "([a-c0-9\\[\\]\" ]|é){0,40}",
+    ) {
+        let pattern = format!("[{}]", columns.join(", "));
+        if let Ok(parsed) = FilterPattern::parse(&pattern) {
+            parsed.matches(&message, None);
+            parsed.matches(&spaced, None);
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::cursor::{Cursor, snippet};
 use super::error::PatternError;
-use super::value::{Operator, StringMatcher, parse_number};
+use super::value::{Comparison, parse_operator};
 
 /// A parsed JSON pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,23 +48,11 @@ enum Step {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Test {
-    String {
-        negated: bool,
-        matcher: StringMatcher,
-    },
-    Number {
-        op: Operator,
-        value: f64,
-    },
+    Compare(Comparison),
     IsNull,
     IsTrue,
     IsFalse,
     NotExists,
-}
-
-/// Characters an unquoted value may hold.
-fn is_unquoted_value_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '*' | ':' | '/' | '+')
 }
 
 fn is_name_char(c: char) -> bool {
@@ -160,25 +148,16 @@ fn parse_condition(cursor: &mut Cursor<'_>) -> Result<Condition, PatternError> {
         return Ok(Condition { selector, test });
     }
 
-    let operator_at = cursor.offset();
-    let Some((op, len)) = Operator::lex(cursor.rest()) else {
-        return Err(cursor
-            .unexpected("a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`), `IS` or `NOT EXISTS`"));
-    };
-    for _ in 0..len {
-        cursor.bump();
-    }
-    if cursor.peek() == Some('=') {
-        return Err(PatternError::Unsupported {
-            position: cursor.position_of(operator_at),
-            feature: "operator",
-            found: snippet(cursor.slice(operator_at, cursor.offset() + 1)),
-        });
-    }
+    let op = parse_operator(
+        cursor,
+        "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`), `IS` or `NOT EXISTS`",
+    )?;
     cursor.skip_whitespace();
-
-    let test = parse_value_test(cursor, op)?;
-    Ok(Condition { selector, test })
+    let comparison = Comparison::parse(cursor, op)?;
+    Ok(Condition {
+        selector,
+        test: Test::Compare(comparison),
+    })
 }
 
 fn parse_selector(cursor: &mut Cursor<'_>) -> Result<Vec<Step>, PatternError> {
@@ -272,50 +251,6 @@ fn parse_keyword_test(cursor: &mut Cursor<'_>) -> Result<Test, PatternError> {
     }
 }
 
-fn parse_value_test(cursor: &mut Cursor<'_>, op: Operator) -> Result<Test, PatternError> {
-    let value_at = cursor.offset();
-    match cursor.peek() {
-        Some('"') => {
-            let text = cursor.quoted()?;
-            string_test(cursor, value_at, op, &text)
-        }
-        Some('%') => Err(PatternError::Unsupported {
-            position: cursor.position(),
-            feature: "regular expression",
-            found: snippet(cursor.take_while(|c| !c.is_whitespace())),
-        }),
-        _ => {
-            let text = cursor.take_while(is_unquoted_value_char);
-            if text.is_empty() {
-                return Err(cursor.unexpected("a value (quote it if it holds other characters)"));
-            }
-            match parse_number(text) {
-                Some(value) => Ok(Test::Number { op, value }),
-                None => string_test(cursor, value_at, op, text),
-            }
-        }
-    }
-}
-
-fn string_test(
-    cursor: &Cursor<'_>,
-    value_at: usize,
-    op: Operator,
-    text: &str,
-) -> Result<Test, PatternError> {
-    if !op.is_equality() {
-        return Err(PatternError::Unexpected {
-            position: cursor.position_of(value_at),
-            expected: "a number after `<`, `<=`, `>` or `>=`",
-            found: snippet(cursor.slice(value_at, cursor.offset())),
-        });
-    }
-    Ok(Test::String {
-        negated: op == Operator::Ne,
-        matcher: StringMatcher::new(text),
-    })
-}
-
 impl Expr {
     fn matches(&self, json: &Value) -> bool {
         match self {
@@ -334,15 +269,8 @@ impl Condition {
             (Test::IsNull, Some(Value::Null)) => true,
             (Test::IsTrue, Some(Value::Bool(true))) => true,
             (Test::IsFalse, Some(Value::Bool(false))) => true,
-            (Test::String { negated, matcher }, Some(Value::String(s))) => {
-                matcher.matches(s) != *negated
-            }
-            (Test::String { negated, matcher }, Some(Value::Number(n))) => {
-                matcher.matches_number(n) != *negated
-            }
-            (Test::Number { op, value }, Some(Value::Number(n))) => {
-                n.as_f64().is_some_and(|n| op.compare(n, *value))
-            }
+            (Test::Compare(comparison), Some(Value::String(s))) => comparison.matches_str(s),
+            (Test::Compare(comparison), Some(Value::Number(n))) => comparison.matches_number(n),
             _ => false,
         }
     }

@@ -2,6 +2,7 @@
 //! the source delivers exactly the events a subscription filter would.
 
 mod cursor;
+mod delimited;
 mod error;
 mod json;
 mod pattern;

@@ -8,7 +8,8 @@
 
 use serde_json::Value;
 
-use super::cursor::{Cursor, snippet};
+use super::cursor::Cursor;
+use super::delimited::DelimitedPattern;
 use super::error::PatternError;
 use super::json::JsonPattern;
 use super::terms::TermPattern;
@@ -31,6 +32,7 @@ enum Form {
     Everything,
     Terms(TermPattern),
     Json(JsonPattern),
+    Delimited(DelimitedPattern),
 }
 
 impl FilterPattern {
@@ -50,15 +52,7 @@ impl FilterPattern {
         let form = match cursor.peek() {
             None => Form::Everything,
             Some('{') => Form::Json(JsonPattern::parse(text)?),
-            // TODO: evaluate space-delimited patterns; until then they are
-            // refused so that no event is let through or held back wrongly.
-            Some('[') => {
-                return Err(PatternError::Unsupported {
-                    position: cursor.position(),
-                    feature: "space-delimited pattern",
-                    found: snippet(cursor.rest()),
-                });
-            }
+            Some('[') => Form::Delimited(DelimitedPattern::parse(text)?),
             Some(_) => Form::Terms(TermPattern::parse(text)?),
         };
         Ok(FilterPattern { form })
@@ -73,6 +67,7 @@ impl FilterPattern {
             Form::Everything => true,
             Form::Terms(terms) => terms.matches(message),
             Form::Json(pattern) => json.is_some_and(|json| pattern.matches(json)),
+            Form::Delimited(pattern) => pattern.matches(message),
         }
     }
 }
@@ -130,15 +125,11 @@ mod tests {
     }
 
     #[test]
-    fn refuses_space_delimited_patterns_for_now() {
-        assert_eq!(
-            FilterPattern::parse(" [ip, user]"),
-            Err(PatternError::Unsupported {
-                position: 2,
-                feature: "space-delimited pattern",
-                found: "[ip, user]".to_owned()
-            })
-        );
+    fn bracket_starts_a_space_delimited_pattern() {
+        let pattern = FilterPattern::parse(" [level = ERROR, text]").unwrap();
+        assert!(pattern.matches("ERROR boom", None));
+        assert!(!pattern.matches("INFO boom", None));
+        assert!(!pattern.matches("ERROR boom again", None));
     }
 
     #[test]

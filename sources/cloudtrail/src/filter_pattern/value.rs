@@ -10,6 +10,111 @@ use std::fmt::Write as _;
 
 use serde_json::Number;
 
+use super::cursor::{Cursor, snippet};
+use super::error::PatternError;
+
+/// A comparison of a field with a value, as `=`, `!=`, `<`, `<=`, `>` or
+/// `>=` followed by a string or number writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Comparison {
+    /// `=` or `!=` with a string. Strings test strings, and numbers by
+    /// their text.
+    String {
+        negated: bool,
+        matcher: StringMatcher,
+    },
+    /// Any operator with a number. Numbers test numbers only.
+    Number { op: Operator, value: f64 },
+}
+
+impl Comparison {
+    /// Reads the value after `op`. Unquoted values that read as numbers
+    /// compare as numbers; other values compare as strings, which only `=`
+    /// and `!=` may do.
+    pub(super) fn parse(cursor: &mut Cursor<'_>, op: Operator) -> Result<Self, PatternError> {
+        let value_at = cursor.offset();
+        let text = match cursor.peek() {
+            Some('"') => cursor.quoted()?,
+            Some('%') => {
+                return Err(PatternError::Unsupported {
+                    position: cursor.position(),
+                    feature: "regular expression",
+                    found: snippet(cursor.take_while(|c| !c.is_whitespace())),
+                });
+            }
+            _ => {
+                let text = cursor.take_while(is_unquoted_value_char);
+                if text.is_empty() {
+                    return Err(
+                        cursor.unexpected("a value (quote it if it holds other characters)")
+                    );
+                }
+                if let Some(value) = parse_number(text) {
+                    return Ok(Self::Number { op, value });
+                }
+                text.to_owned()
+            }
+        };
+
+        if !op.is_equality() {
+            return Err(PatternError::Unexpected {
+                position: cursor.position_of(value_at),
+                expected: "a number after `<`, `<=`, `>` or `>=`",
+                found: snippet(cursor.slice(value_at, cursor.offset())),
+            });
+        }
+        Ok(Self::String {
+            negated: op == Operator::Ne,
+            matcher: StringMatcher::new(&text),
+        })
+    }
+
+    /// Tests a string field.
+    pub(super) fn matches_str(&self, text: &str) -> bool {
+        match self {
+            Self::String { negated, matcher } => matcher.matches(text) != *negated,
+            Self::Number { .. } => false,
+        }
+    }
+
+    /// Tests a JSON number field.
+    pub(super) fn matches_number(&self, number: &Number) -> bool {
+        match self {
+            Self::String { negated, matcher } => matcher.matches_number(number) != *negated,
+            Self::Number { op, value } => number.as_f64().is_some_and(|n| op.compare(n, *value)),
+        }
+    }
+}
+
+/// Characters an unquoted value may hold; anything else must be quoted.
+pub(super) fn is_unquoted_value_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '*' | ':' | '/' | '+')
+}
+
+/// Reads a comparison operator at the cursor; `expected` describes what
+/// else could have stood there.
+pub(super) fn parse_operator(
+    cursor: &mut Cursor<'_>,
+    expected: &'static str,
+) -> Result<Operator, PatternError> {
+    let operator_at = cursor.offset();
+    let Some((op, len)) = Operator::lex(cursor.rest()) else {
+        return Err(cursor.unexpected(expected));
+    };
+    for _ in 0..len {
+        cursor.bump();
+    }
+    if cursor.peek() == Some('=') {
+        cursor.bump();
+        return Err(PatternError::Unsupported {
+            position: cursor.position_of(operator_at),
+            feature: "operator",
+            found: snippet(cursor.slice(operator_at, cursor.offset())),
+        });
+    }
+    Ok(op)
+}
+
 /// A string value with its wildcards resolved when the pattern is parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum StringMatcher {
