@@ -17,7 +17,9 @@ use std::path::Path;
 use activity_aware::cloudtrail::Event;
 use activity_aware::message::{Finding, Severity};
 use rsigma_eval::{Engine, JsonEvent};
-use rsigma_parser::{FilterRule, Level, LogSource, SigmaRule, parse_sigma_yaml};
+use rsigma_parser::{FilterRule, FilterRuleTarget, Level, LogSource, SigmaRule, parse_sigma_yaml};
+
+use tracing::{info, warn};
 
 use super::builtin;
 
@@ -75,7 +77,8 @@ impl RuleSet {
     /// The built-in rules, plus every `*.yml` / `*.yaml` file in `extra_dir`.
     ///
     /// Rules that do not load are returned as errors, one per problem, and
-    /// every other rule still loads.
+    /// every other rule still loads. Each problem is also logged as a `warn`
+    /// event, and the totals as an `info` event.
     pub fn load(extra_dir: Option<&Path>) -> (RuleSet, Vec<RuleLoadError>) {
         let mut loader = Loader::default();
 
@@ -87,7 +90,23 @@ impl RuleSet {
             loader.add_dir(dir);
         }
 
-        loader.finish()
+        let (rules, errors) = loader.finish();
+
+        for error in &errors {
+            warn!(
+                file = %error.file,
+                rule = error.rule.as_deref().unwrap_or_default(),
+                reason = %error.reason,
+                "rule not loaded"
+            );
+        }
+        info!(
+            rules = rules.len(),
+            not_loaded = errors.len(),
+            "rules loaded"
+        );
+
+        (rules, errors)
     }
 
     /// Rules from the given files only, without the built-in ones: `(file
@@ -254,7 +273,7 @@ impl Loader {
             })
             .collect();
 
-        let findings = accepted
+        let findings: HashMap<String, Finding> = accepted
             .iter()
             .enumerate()
             .filter(|(index, _)| !failed.contains(index))
@@ -262,6 +281,15 @@ impl Loader {
             .collect();
 
         for (file, filter) in std::mem::take(&mut self.filters) {
+            if let FilterRuleTarget::Specific(targets) = &filter.rules
+                && !targets
+                    .iter()
+                    .any(|target| targets_a_rule(target, &findings))
+            {
+                self.error(&file, Some(filter.title), "the filter names no loaded rule");
+                continue;
+            }
+
             if let Err(error) = engine.apply_filter(&filter) {
                 self.error(&file, Some(filter.title.clone()), error.to_string());
             }
@@ -269,6 +297,12 @@ impl Loader {
 
         (RuleSet { engine, findings }, self.errors)
     }
+}
+
+/// Whether a filter's `rules` entry names a loaded rule, by id or title as
+/// the engine matches them.
+fn targets_a_rule(target: &str, findings: &HashMap<String, Finding>) -> bool {
+    findings.contains_key(target) || findings.values().any(|finding| finding.title == target)
 }
 
 fn is_rule_file(path: &Path) -> bool {
