@@ -11,6 +11,10 @@ pub const TOPIC_ARN: &str = "TOPIC_ARN";
 /// local runs. Unset means the default pattern; empty means every event.
 pub const FILTER_PATTERN: &str = "FILTER_PATTERN";
 
+/// Which events the source reports: `findings` (the default: events that
+/// matched a rule) or `all` (every event the subscription delivers).
+pub const REPORT: &str = "REPORT";
+
 /// A directory of extra Sigma rules for the source.
 pub const RULES_DIR: &str = "RULES_DIR";
 

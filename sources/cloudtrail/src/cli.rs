@@ -3,15 +3,23 @@ The source's command-line mode: the same handler as in Lambda, reading
 sample files and writing messages as JSON lines to standard output.
 */
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::Parser;
 
-use crate::config::SourceConfig;
-use crate::handler::{Detect, NoRules, Report, Source, Summary};
+use activity_aware::Message;
+use activity_aware::cloudtrail::Event;
+use activity_aware::message::Finding;
+
+use crate::config::{self, SourceConfig};
+use crate::detect::Rules;
+use crate::filter_pattern::FilterPattern;
+use crate::handler::{Detect, HandlerError, Source, Summary};
 use crate::input::{self, Input};
-use crate::publish::{Publish, Stdout};
+use crate::publish::{Collect, Publish, Stdout};
 
 /// Runs CloudTrail input through the source and prints the messages it
 /// publishes, one JSON document per line.
@@ -27,14 +35,35 @@ pub struct Cli {
     /// FILTER_PATTERN. An empty pattern matches every event.
     #[arg(long)]
     pub filter_pattern: Option<String>,
+
+    /// A directory of extra Sigma rules; overrides RULES_DIR.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+
+    /// A suppressions file; overrides SUPPRESSIONS_FILE.
+    #[arg(long)]
+    pub suppressions: Option<PathBuf>,
+
+    /// `findings` reports events that matched a rule; `all` reports every
+    /// event that passes the filter pattern. Overrides REPORT.
+    #[arg(long)]
+    pub report: Option<String>,
+
+    /// Print how many events each rule matched and how many messages
+    /// resulted, instead of the messages.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Runs the command line and tells how it ended.
 pub async fn run(cli: Cli) -> ExitCode {
-    let mut config = SourceConfig::from_env();
-    if let Some(pattern) = cli.filter_pattern {
-        config.filter_pattern = Some(pattern);
-    }
+    let config = match settings(&cli) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
 
     let pattern = match config.pattern() {
         Ok(pattern) => pattern,
@@ -44,16 +73,73 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
     };
 
-    let source = Source {
-        detector: NoRules,
-        publisher: Stdout,
-        report: Report::All,
+    let rules = match Rules::load(
+        config.rules_dir.as_deref(),
+        config.suppressions_file.as_deref(),
+    ) {
+        Ok(rules) => rules,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
     };
 
+    if cli.stats {
+        let source = Source {
+            detector: Counting::new(rules),
+            publisher: Collect::default(),
+            report: config.report,
+        };
+        let (total, failed) = run_files(&source, &cli.files, &pattern).await;
+        print_stats(&source, &total);
+        return exit_code(failed);
+    }
+
+    let source = Source {
+        detector: rules,
+        publisher: Stdout,
+        report: config.report,
+    };
+    let (total, failed) = run_files(&source, &cli.files, &pattern).await;
+    eprintln!(
+        "source: {} file(s), {} log event(s) read, {} skipped as not CloudTrail events, \
+         {} without findings, {} message(s) published",
+        cli.files.len(),
+        total.log_events,
+        total.skipped,
+        total.unmatched,
+        total.published
+    );
+    exit_code(failed)
+}
+
+fn settings(cli: &Cli) -> Result<SourceConfig, config::ConfigError> {
+    let mut settings = SourceConfig::from_env()?;
+    if let Some(pattern) = &cli.filter_pattern {
+        settings.filter_pattern = Some(pattern.clone());
+    }
+    if let Some(dir) = &cli.rules {
+        settings.rules_dir = Some(dir.clone());
+    }
+    if let Some(file) = &cli.suppressions {
+        settings.suppressions_file = Some(file.clone());
+    }
+    if let Some(report) = &cli.report {
+        settings.report = config::parse_report(report)?;
+    }
+    Ok(settings)
+}
+
+/// Runs every file through the source; reports unreadable inputs and goes on.
+async fn run_files<D: Detect, P: Publish>(
+    source: &Source<D, P>,
+    files: &[PathBuf],
+    pattern: &FilterPattern,
+) -> (Summary, bool) {
     let mut total = Summary::default();
     let mut failed = false;
 
-    for file in &cli.files {
+    for file in files {
         let shown = file.display().to_string();
         let inputs = match input::read_file(file) {
             Ok(inputs) => inputs,
@@ -65,10 +151,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         };
 
         for input in inputs {
-            let outcome = match input {
+            let outcome: Result<Summary, HandlerError> = match input {
                 Input::Subscription(payload) => source.handle_subscription(&payload).await,
                 Input::Events(events) => {
-                    let batch = input::filtered_batch(&events, &pattern, &shown);
+                    let batch = input::filtered_batch(&events, pattern, &shown);
                     source.handle_batch(&batch).await
                 }
             };
@@ -83,7 +169,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
     }
 
-    report(&total, cli.files.len());
+    (total, failed)
+}
+
+fn exit_code(failed: bool) -> ExitCode {
     if failed {
         ExitCode::FAILURE
     } else {
@@ -91,13 +180,73 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn report(total: &Summary, files: usize) {
-    eprintln!(
-        "source: {files} file(s), {} log event(s) read, {} message(s) published, \
-         {} skipped as not CloudTrail events",
-        total.log_events, total.published, total.skipped
-    );
+/// A detector that counts, per rule, the events it matched.
+struct Counting<D> {
+    inner: D,
+    matched: Mutex<BTreeMap<String, (Finding, usize)>>,
+    before_grouping: Mutex<usize>,
 }
 
-#[allow(dead_code)]
-fn assert_traits<D: Detect, P: Publish>(_: &Source<D, P>) {}
+impl<D> Counting<D> {
+    fn new(inner: D) -> Counting<D> {
+        Counting {
+            inner,
+            matched: Mutex::new(BTreeMap::new()),
+            before_grouping: Mutex::new(0),
+        }
+    }
+}
+
+impl<D: Detect> Detect for Counting<D> {
+    fn detect(&self, event: &Event) -> Vec<Finding> {
+        let findings = self.inner.detect(event);
+        if let Ok(mut matched) = self.matched.lock() {
+            for finding in &findings {
+                matched
+                    .entry(finding.rule_id.clone())
+                    .or_insert_with(|| (finding.clone(), 0))
+                    .1 += 1;
+            }
+        }
+        findings
+    }
+
+    fn group(&self, messages: Vec<Message>) -> Vec<Message> {
+        if let Ok(mut count) = self.before_grouping.lock() {
+            *count += messages.len();
+        }
+        self.inner.group(messages)
+    }
+}
+
+fn print_stats(source: &Source<Counting<Rules>, Collect>, total: &Summary) {
+    let matched = source
+        .detector
+        .matched
+        .lock()
+        .map(|matched| matched.clone())
+        .unwrap_or_default();
+    let before = source
+        .detector
+        .before_grouping
+        .lock()
+        .map(|count| *count)
+        .unwrap_or_default();
+
+    let mut rows: Vec<_> = matched.values().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.title.cmp(&b.0.title)));
+
+    println!("| rule | level | events matched |");
+    println!("|---|---|---:|");
+    for (finding, count) in &rows {
+        println!("| {} | {} | {count} |", finding.title, finding.severity);
+    }
+    let silent = source.detector.inner.rules.len().saturating_sub(rows.len());
+    println!();
+    println!("log events read: {}", total.log_events);
+    println!("skipped as not CloudTrail events: {}", total.skipped);
+    println!("events without findings: {}", total.unmatched);
+    println!("rules that matched nothing: {silent}");
+    println!("messages before grouping: {before}");
+    println!("messages after grouping: {}", total.published);
+}

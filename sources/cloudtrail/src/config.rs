@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use activity_aware::config;
 
 use crate::filter_pattern::{DEFAULT_FILTER_PATTERN, FilterPattern, PatternError};
+use crate::handler::Report;
 
 /// Settings the source reads from its environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
     /// The topic to publish to; local runs without it print messages.
     pub topic_arn: Option<String>,
@@ -18,6 +19,9 @@ pub struct SourceConfig {
     /// (the default pattern applies), `Some("")` when set to match all.
     pub filter_pattern: Option<String>,
 
+    /// Which events become messages.
+    pub report: Report,
+
     /// A directory of extra Sigma rules.
     pub rules_dir: Option<PathBuf>,
 
@@ -25,19 +29,35 @@ pub struct SourceConfig {
     pub suppressions_file: Option<PathBuf>,
 }
 
+impl Default for SourceConfig {
+    fn default() -> SourceConfig {
+        SourceConfig {
+            topic_arn: None,
+            filter_pattern: None,
+            report: Report::Findings,
+            rules_dir: None,
+            suppressions_file: None,
+        }
+    }
+}
+
 impl SourceConfig {
     /// Reads the settings from the process environment.
-    pub fn from_env() -> SourceConfig {
-        SourceConfig {
+    pub fn from_env() -> Result<SourceConfig, ConfigError> {
+        Ok(SourceConfig {
             topic_arn: config::var(config::TOPIC_ARN).filter(|arn| !arn.trim().is_empty()),
             filter_pattern: config::var(config::FILTER_PATTERN),
+            report: match config::var(config::REPORT) {
+                Some(value) => parse_report(&value)?,
+                None => Report::Findings,
+            },
             rules_dir: config::var(config::RULES_DIR)
                 .filter(|dir| !dir.trim().is_empty())
                 .map(PathBuf::from),
             suppressions_file: config::var(config::SUPPRESSIONS_FILE)
                 .filter(|file| !file.trim().is_empty())
                 .map(PathBuf::from),
-        }
+        })
     }
 
     /// The filter pattern to apply to raw events: the configured one, or the
@@ -49,6 +69,24 @@ impl SourceConfig {
                 .as_deref()
                 .unwrap_or(DEFAULT_FILTER_PATTERN),
         )
+    }
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("`REPORT` must be `findings` or `all`, found `{value}`")]
+    Report { value: String },
+}
+
+/// Reads a report setting: `findings` or `all`; empty means the default.
+pub fn parse_report(value: &str) -> Result<Report, ConfigError> {
+    match value.trim() {
+        "" | "findings" => Ok(Report::Findings),
+        "all" => Ok(Report::All),
+        other => Err(ConfigError::Report {
+            value: other.to_owned(),
+        }),
     }
 }
 
@@ -73,6 +111,16 @@ mod tests {
 
         let all = empty.pattern().unwrap();
         assert!(all.matches(quiet, Some(&value(quiet))));
+    }
+
+    #[test]
+    fn reads_the_report_setting() {
+        assert_eq!(parse_report("all"), Ok(Report::All));
+        assert_eq!(parse_report(""), Ok(Report::Findings));
+        assert_eq!(
+            parse_report("everything").unwrap_err().to_string(),
+            "`REPORT` must be `findings` or `all`, found `everything`"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ The same handler runs under the Lambda runtime and from the command line.
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod detect;
 pub mod filter_pattern;
 pub mod handler;
 pub mod input;
