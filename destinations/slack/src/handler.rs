@@ -12,7 +12,7 @@ use activity_aware::Message;
 use activity_aware::message::MessageError;
 use aws_lambda_events::event::sns::SnsEvent;
 use tokio::time::Instant;
-use tracing::{error, info};
+use tracing::{debug, error, info};
 
 use crate::error::Error;
 use crate::render::render;
@@ -45,7 +45,7 @@ pub async fn handle(
 
         let payload = render(&message);
         match webhook.post(&payload, deadline).await {
-            Ok(delivery) => info!(
+            Ok(delivery) => debug!(
                 record_id = %record_id,
                 message_id = %message.id,
                 attempts = delivery.attempts,

@@ -23,7 +23,7 @@ use crate::limits::{
     CONTEXT_ELEMENTS_MAX, CONTEXT_TEXT_MAX, FALLBACK_TEXT_MAX, HEADER_TEXT_MAX, SECTION_FIELDS_MAX,
     SECTION_TEXT_MAX,
 };
-use crate::mrkdwn::{Style, TRUNCATED, block, code, fit, slack_len};
+use crate::mrkdwn::{Style, TRUNCATED, block, code, fit, slack_len, would_cut};
 
 /// The longest value shown in one field or list line. Long enough for any
 /// ARN or user agent, short enough that a message stays readable.
@@ -49,7 +49,7 @@ pub fn render(message: &Message) -> Value {
     if let Some(denial) = &message.action.denial {
         blocks.push(denial_section(denial));
         if let Some(encoded) = &denial.encoded_message {
-            blocks.push(encoded_message_section(encoded));
+            blocks.push(encoded_message_section(encoded, message));
         }
     }
     if let Some(findings) = findings_section(message) {
@@ -265,9 +265,21 @@ fn error_section(message: &Message) -> Option<Value> {
         text.push_str(&code(error_code, SHORT_MAX));
     }
     if let Some(error_message) = &action.error_message {
+        // The encoded message has a section of its own.
+        let encoded = action
+            .denial
+            .as_ref()
+            .and_then(|denial| denial.encoded_message.as_ref());
+        let shown = match encoded {
+            Some(encoded) if !encoded.value.is_empty() => {
+                error_message.replace(&encoded.value, "[encoded message, below]")
+            }
+            _ => error_message.clone(),
+        };
+
         text.push('\n');
         let room = SECTION_TEXT_MAX - slack_len(&text);
-        text.push_str(&block(error_message, room));
+        text.push_str(&block(&shown, room));
     }
 
     Some(section(text))
@@ -295,7 +307,7 @@ fn denial_section(denial: &Denial) -> Value {
 }
 
 /// The encoded authorization message, as a command a reader can paste.
-fn encoded_message_section(encoded: &EncodedMessage) -> Value {
+fn encoded_message_section(encoded: &EncodedMessage, message: &Message) -> Value {
     let mut text = "*Encoded authorization message*".to_owned();
     if encoded.truncated {
         text.push_str(
@@ -308,12 +320,30 @@ fn encoded_message_section(encoded: &EncodedMessage) -> Value {
         text.push_str(&fit(&encoded.how_to_decode, Style::Words, VALUE_MAX));
     }
 
-    text.push_str("\nDecode it with:\n```aws sts decode-authorization-message --encoded-message '");
+    let opening = "\nDecode it with:\n```aws sts decode-authorization-message --encoded-message '";
     let closing = "'```";
-    let room = SECTION_TEXT_MAX - slack_len(&text) - slack_len(closing);
-    let value = fit(&encoded.value, Style::ShellQuoted, room);
-    text.push_str(&value);
-    text.push_str(closing);
+    let room = SECTION_TEXT_MAX - slack_len(&text) - slack_len(opening) - slack_len(closing);
+
+    if !would_cut(&encoded.value, Style::ShellQuoted, room) {
+        text.push_str(opening);
+        text.push_str(&fit(&encoded.value, Style::ShellQuoted, room));
+        text.push_str(closing);
+        return section(text);
+    }
+
+    // Too long for one section: say where to fetch it instead of showing
+    // a cut copy that cannot be decoded.
+    let region = message.region.as_deref().unwrap_or("us-east-1");
+    text.push_str(&format!(
+        "\nIt is {} characters long, too long to show here. Fetch the event with:\n\
+         ```aws cloudtrail lookup-events --region '{}' --lookup-attributes \
+         'AttributeKey=EventId,AttributeValue={}' --query 'Events[0].CloudTrailEvent' \
+         --output text```\nthen decode the message in its `errorMessage` with \
+         `aws sts decode-authorization-message --encoded-message ...`",
+        encoded.value.chars().count(),
+        fit(region, Style::ShellQuoted, SHORT_MAX),
+        fit(&message.event.id, Style::ShellQuoted, SHORT_MAX),
+    ));
 
     section(text)
 }
@@ -898,6 +928,35 @@ mod tests {
              cannot be decoded as it is. Repeat the call to get the whole message.\n\
              Run the command below\nDecode it with:\n\
              ```aws sts decode-authorization-message --encoded-message 'AbC-12_x'\\''y'```"
+        );
+    }
+
+    #[test]
+    fn points_to_the_event_when_the_encoded_message_is_too_long_to_show() {
+        let value = "Ab0".repeat(1500);
+        let mut message = typical();
+        message.action.error_message = Some(format!("Denied. Encoded message: {value}"));
+        if let Some(denial) = message.action.denial.as_mut() {
+            denial.encoded_message = Some(EncodedMessage {
+                value: value.clone(),
+                truncated: false,
+                how_to_decode: String::new(),
+            });
+        }
+
+        let payload = render(&message);
+        assert_safe(&payload);
+        assert_eq!(
+            payload["blocks"][4]["text"]["text"],
+            "*Error* `AccessDenied`\n```Denied. Encoded message: [encoded message, below]```"
+        );
+        assert_eq!(
+            payload["blocks"][6]["text"]["text"],
+            "*Encoded authorization message*\nIt is 4500 characters long, too long to show \
+             here. Fetch the event with:\n```aws cloudtrail lookup-events --region 'eu-west-1' \
+             --lookup-attributes 'AttributeKey=EventId,AttributeValue=e-1' --query \
+             'Events[0].CloudTrailEvent' --output text```\nthen decode the message in its \
+             `errorMessage` with `aws sts decode-authorization-message --encoded-message ...`"
         );
     }
 

@@ -12,7 +12,9 @@ The URL never appears in a log line or an error: errors from the HTTP client
 are stripped of it with `without_url()`.
 */
 
+use std::collections::hash_map::RandomState;
 use std::future::Future;
+use std::hash::BuildHasher;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -107,12 +109,19 @@ impl SlackWebhook {
         }
     }
 
+    /// The wait after `failures` retryable failures: the doubling backoff,
+    /// of which the upper half is random so that functions failing together
+    /// do not all retry at the same moment.
     fn backoff(&self, failures: u32) -> Duration {
         let factor = 2u32.saturating_pow(failures.saturating_sub(1));
-        self.retry
+        let full = self
+            .retry
             .initial_backoff
             .saturating_mul(factor)
-            .min(self.retry.max_backoff)
+            .min(self.retry.max_backoff);
+
+        let half = full / 2;
+        half + half.mul_f64(unit_random())
     }
 }
 
@@ -191,6 +200,12 @@ impl std::fmt::Display for Outcome {
     }
 }
 
+/// A number in `[0, 1]`, random enough to spread retries.
+fn unit_random() -> f64 {
+    let random = RandomState::new().hash_one(std::time::Instant::now());
+    random as f64 / u64::MAX as f64
+}
+
 /// The `Retry-After` seconds Slack asked for, if it sent a number.
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
@@ -265,7 +280,7 @@ mod tests {
     }
 
     #[test]
-    fn doubles_the_backoff_up_to_the_cap() {
+    fn doubles_the_backoff_up_to_the_cap_with_jitter() {
         let url = WebhookUrl::parse("SLACK_WEBHOOK_URL", "https://hooks.slack.com/x").unwrap();
         let retry = RetryConfig {
             initial_backoff: Duration::from_millis(100),
@@ -274,8 +289,11 @@ mod tests {
         };
         let webhook = SlackWebhook::new(url, retry).unwrap();
 
-        let waits: Vec<u128> = (1..=4).map(|n| webhook.backoff(n).as_millis()).collect();
-        assert_eq!(waits, vec![100, 200, 350, 350]);
-        assert_eq!(webhook.backoff(u32::MAX), Duration::from_millis(350));
+        for (failures, full) in [(1, 100), (2, 200), (3, 350), (4, 350), (u32::MAX, 350)] {
+            for _ in 0..20 {
+                let wait = webhook.backoff(failures).as_millis();
+                assert!((full / 2..=full).contains(&wait), "{failures}: {wait} ms");
+            }
+        }
     }
 }
