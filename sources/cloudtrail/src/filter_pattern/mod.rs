@@ -1,5 +1,20 @@
-//! The CloudWatch Logs filter pattern language, evaluated locally so that
-//! the source delivers exactly the events a subscription filter would.
+/*!
+The CloudWatch Logs filter pattern language, evaluated locally so that the
+source run on raw CloudTrail events delivers exactly the events a
+subscription filter with the same pattern would.
+
+[`FilterPattern::parse`] reads a pattern once; [`FilterPattern::matches`]
+then decides per event without allocating. The three documented forms are
+supported: term patterns (`ERROR -Exiting`, `?ERROR ?WARN`), JSON patterns
+(`{ $.errorCode = "AccessDenied*" }`) and space-delimited patterns
+(`[ip, user, ..., status = 4*, bytes]`); each module states its rules.
+
+Where the documentation leaves a choice open, the stricter reading is taken
+and anything outside it is refused with a [`PatternError`] naming the
+position, never read as "match everything": regular expressions (`%...%`),
+`[*]` selectors, escapes other than `\"` and `\\`, unquoted terms holding
+punctuation, and patterns over 1,024 characters.
+*/
 
 mod cursor;
 mod delimited;

@@ -24,6 +24,7 @@ pub const MAX_PATTERN_CHARS: usize = 1024;
 /// A parsed CloudWatch Logs filter pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterPattern {
+    text: Box<str>,
     form: Form,
 }
 
@@ -55,7 +56,20 @@ impl FilterPattern {
             Some('[') => Form::Delimited(DelimitedPattern::parse(text)?),
             Some(_) => Form::Terms(TermPattern::parse(text)?),
         };
-        Ok(FilterPattern { form })
+        Ok(FilterPattern {
+            text: text.into(),
+            form,
+        })
+    }
+
+    /// The pattern as it was written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the pattern matches every event (it is empty or blank).
+    pub fn matches_everything(&self) -> bool {
+        matches!(self.form, Form::Everything)
     }
 
     /// Whether CloudWatch Logs would deliver this log event.
@@ -69,6 +83,12 @@ impl FilterPattern {
             Form::Json(pattern) => json.is_some_and(|json| pattern.matches(json)),
             Form::Delimited(pattern) => pattern.matches(message),
         }
+    }
+}
+
+impl std::fmt::Display for FilterPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -93,6 +113,16 @@ mod tests {
             assert!(pattern.matches("anything", None));
             assert!(pattern.matches("{}", Some(&json!({}))));
         }
+    }
+
+    #[test]
+    fn keeps_the_text_it_was_parsed_from() {
+        let text = " { $.a = b } ";
+        let pattern: FilterPattern = text.parse().unwrap();
+        assert_eq!(pattern.as_str(), text);
+        assert_eq!(pattern.to_string(), text);
+        assert!(!pattern.matches_everything());
+        assert!(FilterPattern::parse(" ").unwrap().matches_everything());
     }
 
     #[test]
