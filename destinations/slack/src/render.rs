@@ -271,10 +271,8 @@ fn error_section(message: &Message) -> Option<Value> {
             .as_ref()
             .and_then(|denial| denial.encoded_message.as_ref());
         let shown = match encoded {
-            Some(encoded) if !encoded.value.is_empty() => {
-                error_message.replace(&encoded.value, "[encoded message, below]")
-            }
-            _ => error_message.clone(),
+            Some(encoded) => without_encoded(error_message, &encoded.value),
+            None => error_message.clone(),
         };
 
         text.push('\n');
@@ -283,6 +281,32 @@ fn error_section(message: &Message) -> Option<Value> {
     }
 
     Some(section(text))
+}
+
+/// The error message with the encoded message in it replaced by a pointer.
+/// The source may have cut the error message short, so the encoded message
+/// is matched by its start and runs as far as the two agree.
+fn without_encoded(error_message: &str, encoded: &str) -> String {
+    let probe: String = encoded.chars().take(32).collect();
+    if probe.is_empty() {
+        return error_message.to_owned();
+    }
+    let Some(start) = error_message.find(&probe) else {
+        return error_message.to_owned();
+    };
+
+    let rest = &error_message[start..];
+    let common: usize = rest
+        .chars()
+        .zip(encoded.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let after = &rest[common..];
+    // A cut marker after a cut copy says nothing the section below does not.
+    let after = if after.starts_with('…') { "" } else { after };
+
+    format!("{}[encoded message, below]{after}", &error_message[..start])
 }
 
 /// What a least-privilege fix needs: the action, the resource, the reason.
@@ -957,6 +981,22 @@ mod tests {
              --lookup-attributes 'AttributeKey=EventId,AttributeValue=e-1' --query \
              'Events[0].CloudTrailEvent' --output text```\nthen decode the message in its \
              `errorMessage` with `aws sts decode-authorization-message --encoded-message ...`"
+        );
+    }
+
+    #[test]
+    fn replaces_a_cut_copy_of_the_encoded_message_in_the_error() {
+        assert_eq!(
+            without_encoded(
+                "Not authorized. Encoded message: abcdefghijklmnopqrstuvwxyz0123456789AB… [cut]",
+                "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"
+            ),
+            "Not authorized. Encoded message: [encoded message, below]"
+        );
+        assert_eq!(without_encoded("no copy here", "abc"), "no copy here");
+        assert_eq!(
+            without_encoded("x abc. y", "abc"),
+            "x [encoded message, below]. y"
         );
     }
 
