@@ -265,10 +265,9 @@ export class ActivityAwareStack extends cdk.Stack {
       deadLetterQueue: this.sourceDeadLetterQueue,
     });
 
+    // The key grant that comes with publishing also lets Lambda write failed asynchronous
+    // invocations to the dead-letter queue, which is encrypted with the same key, as this role.
     this.topic.grantPublish(fn);
-
-    // Lambda writes failed asynchronous invocations to the encrypted queue as this role.
-    this.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
     cdk.Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
