@@ -24,12 +24,35 @@ ifneq ($$(origin $(1)),undefined)
 export $(1)
 endif
 endef
-$(foreach name,FILTER_PATTERN SLACK_WEBHOOK_URL TOPIC_ARN RULES SUPPRESSIONS AWS_ENDPOINT_URL AWS_REGION STACK,$(eval $(call pass_through,$(name))))
+$(foreach name,FILTER_PATTERN SLACK_WEBHOOK_URL TOPIC_ARN REPORT AWS_ENDPOINT_URL AWS_REGION \
+	AWS_DEFAULT_REGION AWS_PROFILE LOG_LEVEL,$(eval $(call pass_through,$(name))))
 
-.PHONY: help
+SOURCE_FLAGS = $(if $(RULES),--rules '$(RULES)') $(if $(SUPPRESSIONS),--suppressions '$(SUPPRESSIONS)')
+
+.PHONY: help invoke-source test
+
 help:
-	@echo "make invoke-source SAMPLE=<file>   run a sample through the source and the Slack destination"
-	@echo "make test                          run every test (Rust, CDK, lint)"
+	@echo "make invoke-source SAMPLE=<file>   what a sample produces, as the team would see it in Slack"
+	@echo "    FILTER_PATTERN=...  RULES=<dir>  SUPPRESSIONS=<file>  REPORT=all  FORMAT=json"
+	@echo "    SLACK_WEBHOOK_URL=...   post to Slack for real"
+	@echo "    TOPIC_ARN=...           publish to an SNS topic (AWS_ENDPOINT_URL for an emulator)"
+	@echo "    STACK=<name>            invoke the deployed source function instead"
+	@echo "make test                          every test: Rust, pipeline, AWS emulator, CDK, lint"
 	@echo "make build | synth | deploy | destroy | bench | fuzz"
 
+# With STACK, the deployed function; with TOPIC_ARN, the topic; otherwise a
+# pipe stands in for the topic and the destination shows or posts the result.
+ifneq ($(STACK),)
+invoke-source: invoke-deployed
+else ifneq ($(TOPIC_ARN),)
+invoke-source: build-debug
+	$(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) '$(SAMPLE)'
+else
+invoke-source: build-debug
+	@set -o pipefail; $(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) '$(SAMPLE)' \
+		| $(DEBUG_BIN)/destination-slack --format $(FORMAT)
+endif
+
 include mk/*.mk
+
+test: lint-rust test-rust test-cdk
