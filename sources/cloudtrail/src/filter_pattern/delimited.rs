@@ -11,11 +11,12 @@
 //! A column may carry conditions on its own name: `status = 4*`,
 //! `bytes > 1000`, joined with `&&` and `||` (`&&` binds tighter). String
 //! conditions use `=` and `!=` with `*` wildcards at either end; a number
-//! condition holds only when the field reads as a number.
+//! condition holds only when the field holds a plain number (`1534`,
+//! `-2.5`; not `1e3`).
 
 use super::cursor::{Cursor, snippet};
 use super::error::PatternError;
-use super::value::{Comparison, parse_number, parse_operator};
+use super::value::{Comparison, parse_operator};
 
 /// A parsed space-delimited pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,10 +215,7 @@ impl Condition {
         match self {
             Self::Or(terms) => terms.iter().any(|t| t.matches(field)),
             Self::And(factors) => factors.iter().all(|f| f.matches(field)),
-            Self::Compare(comparison @ Comparison::String { .. }) => comparison.matches_str(field),
-            Self::Compare(Comparison::Number { op, value }) => {
-                parse_number(field).is_some_and(|n| op.compare(n, *value))
-            }
+            Self::Compare(comparison) => comparison.matches_str(field),
         }
     }
 }

@@ -5,14 +5,15 @@
 //!
 //! - `= value` / `!= value` with a quoted or unquoted string, `*` wildcards
 //!   at either end, tests a string field, or a number field by its text;
-//! - `=`, `!=`, `<`, `<=`, `>`, `>=` with a number tests a number field;
+//! - `=`, `!=`, `<`, `<=`, `>`, `>=` with a number tests a number field,
+//!   or a string field that holds a plain number (`"400"`, not `"4e2"`);
 //! - `IS NULL`, `IS TRUE`, `IS FALSE` test for that exact JSON value;
 //! - `NOT EXISTS` holds when the selector reaches nothing.
 //!
 //! A comparison, `!=` included, holds only when the selector reaches a value
-//! of the kind it compares: a missing field, an array, an object, `null` or
-//! a boolean never satisfies `=` or `!=`, and a string never satisfies a
-//! numeric comparison. Conditions combine with `&&` and `||` and group with
+//! it can compare: a missing field, an array, an object, `null` or a
+//! boolean never satisfies `=` or `!=`, and neither does a string without a
+//! number for a numeric comparison. Conditions combine with `&&` and `||` and group with
 //! parentheses; `&&` binds tighter than `||`.
 
 use serde_json::Value;
@@ -378,10 +379,18 @@ mod tests {
     }
 
     #[test]
-    fn numeric_comparisons_need_a_number_field() {
+    fn numeric_comparisons_read_strings_holding_numbers() {
         let e = event();
-        assert!(!matches("{ $.text400 = 400 }", &e));
-        assert!(!matches("{ $.text400 != 401 }", &e));
+        assert!(matches("{ $.text400 = 400 }", &e));
+        assert!(matches("{ $.text400 != 401 }", &e));
+        assert!(matches("{ $.text400 > 399.5 }", &e));
+        assert!(!matches("{ $.eventName != 401 }", &e));
+        assert!(!matches("{ $.eventName < 401 }", &e));
+    }
+
+    #[test]
+    fn numeric_comparisons_need_a_number_or_numeric_string() {
+        let e = event();
         assert!(!matches("{ $.missing != 1 }", &e));
         assert!(!matches("{ $.missing < 1 }", &e));
         assert!(!matches("{ $.list != 1 }", &e));

@@ -9,8 +9,11 @@ supported: term patterns (`ERROR -Exiting`, `?ERROR ?WARN`), JSON patterns
 (`{ $.errorCode = "AccessDenied*" }`) and space-delimited patterns
 (`[ip, user, ..., status = 4*, bytes]`); each module states its rules.
 
-Where the documentation leaves a choice open, the stricter reading is taken
-and anything outside it is refused with a [`PatternError`] naming the
+Where the documentation leaves a choice open, the reading closest to its
+examples is taken (a comparison needs its field present, `!=` included;
+string conditions see numbers by their text and number conditions see
+strings holding plain numbers), and anything outside the documented syntax
+is refused with a [`PatternError`] naming the
 position, never read as "match everything": regular expressions (`%...%`),
 `[*]` selectors, escapes other than `\"` and `\\`, unquoted terms holding
 punctuation, and patterns over 1,024 characters.

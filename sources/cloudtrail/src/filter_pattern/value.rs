@@ -23,7 +23,8 @@ pub(super) enum Comparison {
         negated: bool,
         matcher: StringMatcher,
     },
-    /// Any operator with a number. Numbers test numbers only.
+    /// Any operator with a number. Numbers test numbers, and strings that
+    /// hold a plain number.
     Number { op: Operator, value: f64 },
 }
 
@@ -69,11 +70,14 @@ impl Comparison {
         })
     }
 
-    /// Tests a string field.
+    /// Tests a string field; a number condition reads the string as a
+    /// number and fails when it holds none.
     pub(super) fn matches_str(&self, text: &str) -> bool {
         match self {
             Self::String { negated, matcher } => matcher.matches(text) != *negated,
-            Self::Number { .. } => false,
+            Self::Number { op, value } => {
+                parse_text_number(text).is_some_and(|n| op.compare(n, *value))
+            }
         }
     }
 
@@ -220,6 +224,17 @@ impl Operator {
 /// an optional sign, optionally followed by `e` and a signed integer.
 /// Anything else (`.5`, `5.`, `0x10`, `inf`) is not a number.
 pub(super) fn parse_number(text: &str) -> Option<f64> {
+    parse_decimal(text, true)
+}
+
+/// Reads a number held in a string field or a space-delimited field: an
+/// integer or decimal with an optional sign. Scientific notation in event
+/// text is not read as a number, as CloudWatch Logs documents.
+pub(super) fn parse_text_number(text: &str) -> Option<f64> {
+    parse_decimal(text, false)
+}
+
+fn parse_decimal(text: &str, allow_exponent: bool) -> Option<f64> {
     let bytes = text.as_bytes();
     let mut i = 0;
     let digits = |i: &mut usize| {
@@ -241,7 +256,7 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
             return None;
         }
     }
-    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+    if allow_exponent && matches!(bytes.get(i), Some(b'e' | b'E')) {
         i += 1;
         if matches!(bytes.get(i), Some(b'+' | b'-')) {
             i += 1;
@@ -364,6 +379,34 @@ mod tests {
             assert_eq!(parse_number(not_a_number), None, "{not_a_number}");
         }
         assert_eq!(parse_number("1e999"), None);
+    }
+
+    #[test]
+    fn text_numbers_exclude_scientific_notation() {
+        assert_eq!(parse_text_number("400"), Some(400.0));
+        assert_eq!(parse_text_number("-1.5"), Some(-1.5));
+        assert_eq!(parse_text_number("1e3"), None);
+        assert_eq!(parse_text_number(" 400"), None);
+        assert_eq!(parse_text_number("400 "), None);
+    }
+
+    #[test]
+    fn number_conditions_read_strings_holding_numbers() {
+        let at_most_400 = Comparison::Number {
+            op: Operator::Le,
+            value: 400.0,
+        };
+        assert!(at_most_400.matches_str("400"));
+        assert!(at_most_400.matches_str("-3.5"));
+        assert!(!at_most_400.matches_str("401"));
+        assert!(!at_most_400.matches_str("1e2"));
+        assert!(!at_most_400.matches_str("abc"));
+        let not_400 = Comparison::Number {
+            op: Operator::Ne,
+            value: 400.0,
+        };
+        assert!(not_400.matches_str("401"));
+        assert!(!not_400.matches_str("abc"));
     }
 
     #[test]
