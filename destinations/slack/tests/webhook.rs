@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{SECRET_PATH, deadline_in, hook_url, hostile, typical, webhook};
+use common::{SECRET_PATH, deadline_in, hook_url, hostile, sns_event, typical, webhook};
 
 async fn slack() -> MockServer {
     MockServer::start().await
@@ -267,30 +267,8 @@ async fn handler_posts_each_record_of_an_sns_event() {
     let server = slack().await;
     mount(&server, answer(200, "ok"), None).await;
 
-    let records: Vec<Value> = [typical(), hostile()]
-        .iter()
-        .enumerate()
-        .map(|(n, message)| {
-            json!({
-                "EventSource": "aws:sns",
-                "EventVersion": "1.0",
-                "EventSubscriptionArn": "arn:aws:sns:us-east-1:111122223333:aa:sub",
-                "Sns": {
-                    "Type": "Notification",
-                    "MessageId": format!("record-{n}"),
-                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:aa",
-                    "Message": message.to_json(),
-                    "Timestamp": "2026-11-24T09:50:20.000Z",
-                    "SignatureVersion": "1",
-                    "Signature": "c2lnbmF0dXJl",
-                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/cert.pem",
-                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
-                    "MessageAttributes": {}
-                }
-            })
-        })
-        .collect();
-    let event = serde_json::from_value(json!({ "Records": records })).unwrap();
+    let event = sns_event(&[typical().to_json(), hostile().to_json()]);
+    let event = serde_json::from_value(event).unwrap();
 
     handle(
         &webhook(&hook_url(&server)),

@@ -155,3 +155,32 @@ pub fn webhook(url: &str) -> SlackWebhook {
 pub fn deadline_in(duration: Duration) -> Instant {
     Instant::now() + duration
 }
+
+/// An SNS event as Lambda delivers it, one record per message text.
+pub fn sns_event(messages: &[String]) -> serde_json::Value {
+    let records: Vec<serde_json::Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(n, message)| {
+            serde_json::json!({
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:us-east-1:111122223333:aa:sub",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": format!("record-{n}"),
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:aa",
+                    "Subject": null,
+                    "Message": message,
+                    "Timestamp": "2026-11-24T09:50:20.000Z",
+                    "SignatureVersion": "1",
+                    "Signature": "c2lnbmF0dXJl",
+                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/cert.pem",
+                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {}
+                }
+            })
+        })
+        .collect();
+    serde_json::json!({ "Records": records })
+}

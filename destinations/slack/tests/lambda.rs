@@ -1,0 +1,131 @@
+/*!
+The built binary under a stand-in for the Lambda runtime API: it takes SNS
+events from `invocation/next`, posts to a stand-in for Slack, and reports
+each invocation's result or error back to the runtime.
+*/
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use destination_slack::render::render;
+use serde_json::Value;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::{SECRET_PATH, hook_url, sns_event, typical};
+
+const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+
+/// Kills the function when the test ends, however it ends.
+struct Function(Child);
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn invocation(request_id: &str, event: &Value) -> ResponseTemplate {
+    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(30);
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/json")
+        .insert_header("lambda-runtime-aws-request-id", request_id)
+        .insert_header(
+            "lambda-runtime-deadline-ms",
+            deadline.as_millis().to_string().as_str(),
+        )
+        .insert_header(
+            "lambda-runtime-invoked-function-arn",
+            "arn:aws:lambda:us-east-1:111122223333:function:destination-slack",
+        )
+        .set_body_json(event)
+}
+
+/// Waits until `server` has seen a request to a path ending in `suffix`.
+async fn wait_for(server: &MockServer, suffix: &str) -> Value {
+    for _ in 0..100 {
+        let requests = server.received_requests().await.unwrap_or_default();
+        if let Some(request) = requests.iter().find(|r| r.url.path().ends_with(suffix)) {
+            return serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the function never called `{suffix}`");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serves_sns_events_and_reports_failed_records() {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(SECRET_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&slack)
+        .await;
+
+    let runtime = MockServer::start().await;
+    let good = sns_event(&[typical().to_json()]);
+    let bad = sns_event(&["{\"version\": 1, \"secret\": \"content\"}".to_owned()]);
+    for (id, event) in [("req-good", &good), ("req-bad", &bad)] {
+        Mock::given(method("GET"))
+            .and(path(NEXT))
+            .respond_with(invocation(id, event))
+            .up_to_n_times(1)
+            .mount(&runtime)
+            .await;
+    }
+    // Then no more invocations: the next one never comes.
+    Mock::given(method("GET"))
+        .and(path(NEXT))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)))
+        .mount(&runtime)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            "^/2018-06-01/runtime/invocation/[^/]+/(response|error)$",
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&runtime)
+        .await;
+
+    let address = runtime.address();
+    let child = Command::new(env!("CARGO_BIN_EXE_destination-slack"))
+        .env(
+            "AWS_LAMBDA_RUNTIME_API",
+            format!("{}:{}", address.ip(), address.port()),
+        )
+        .env("AWS_LAMBDA_FUNCTION_NAME", "destination-slack")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("SLACK_WEBHOOK_URL", hook_url(&slack))
+        .env_remove("SLACK_WEBHOOK_CIPHERTEXT")
+        .env_remove("LOG_LEVEL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let _function = Function(child);
+
+    wait_for(&runtime, "/req-good/response").await;
+    let error = wait_for(&runtime, "/req-bad/error").await;
+
+    assert_eq!(error["errorType"], "RecordsFailed");
+    let message = error["errorMessage"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("1 of 1 records failed: 1 not a message, 0 not delivered; last: record `record-0` is not a message: missing field `id`"),
+        "{message}"
+    );
+    assert!(!message.contains("content"), "{message}");
+
+    let delivered: Vec<Value> = slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|request| serde_json::from_slice(&request.body).unwrap())
+        .collect();
+    assert_eq!(delivered, vec![render(&typical())]);
+}
