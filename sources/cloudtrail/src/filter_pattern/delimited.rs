@@ -52,6 +52,11 @@ impl DelimitedPattern {
             return Err(cursor.unexpected("`[`"));
         }
 
+        cursor.skip_whitespace();
+        if cursor.peek() == Some(']') {
+            return Err(cursor.unexpected("a column name or `...`"));
+        }
+
         let mut leading = Vec::new();
         let mut trailing: Option<Vec<Column>> = None;
         loop {
@@ -381,6 +386,14 @@ mod tests {
             Err(PatternError::UnexpectedEnd {
                 position: 6,
                 expected: "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`), `,` or `]`"
+            })
+        );
+        assert_eq!(
+            DelimitedPattern::parse("[ ]"),
+            Err(PatternError::Unexpected {
+                position: 3,
+                expected: "a column name or `...`",
+                found: "]".to_owned()
             })
         );
         assert_eq!(
