@@ -72,13 +72,20 @@ fn default_pattern_lets_through_exactly_the_corpus_denials() {
 
 #[test]
 fn term_pattern_finds_the_same_denials_in_the_raw_text() {
-    let pattern = FilterPattern::parse("?\"Client.UnauthorizedOperation\" ?AccessDenied").unwrap();
-    let matched = corpus_events()
-        .iter()
-        .filter(|(message, _)| pattern.matches(message, None))
-        .count();
-    // The raw text also names these codes outside `errorCode` in some events.
-    assert!(matched >= 60, "{matched}");
+    let terms = FilterPattern::parse("?\"Client.UnauthorizedOperation\" ?AccessDenied").unwrap();
+    let json = FilterPattern::parse(DEFAULT_FILTER_PATTERN).unwrap();
+    let events = corpus_events();
+
+    let ids = |pattern: &FilterPattern, use_json: bool| -> Vec<String> {
+        events
+            .iter()
+            .filter(|(message, value)| pattern.matches(message, use_json.then_some(value)))
+            .map(|(_, value)| value["eventID"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let by_terms = ids(&terms, false);
+    assert_eq!(by_terms.len(), 60);
+    assert_eq!(by_terms, ids(&json, true));
 }
 
 /// Prints how long the default pattern takes per event. Run with
