@@ -1,7 +1,8 @@
 //! The filter pattern evaluator against the examples in AWS's CloudWatch
 //! Logs documentation: each pattern the documentation shows, with log
-//! events written for this test and the match results the documentation
-//! states for them.
+//! events written for this test, and the match results the documentation
+//! states (or, where it shows a pattern without an event, the results its
+//! stated rules give).
 
 use activity_aware_source_cloudtrail::filter_pattern::{
     DEFAULT_FILTER_PATTERN, FilterPattern, PatternError,
