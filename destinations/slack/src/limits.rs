@@ -4,7 +4,7 @@ Slack's documented Block Kit limits, and a checker for finished payloads.
 Slack refuses a whole message (`invalid_blocks`) when one block breaks a
 limit, so the renderer keeps every limit by construction and the tests check
 every payload with [`violations`]. Lengths are measured with
-[`slack_len`](crate::mrkdwn::slack_len).
+[`slack_len`].
 */
 
 use serde_json::Value;

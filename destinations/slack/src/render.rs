@@ -816,8 +816,16 @@ mod tests {
 
     #[test]
     fn keeps_every_limit_with_huge_strings_everywhere() {
-        let huge = "&<x>`🔴*_~\n".repeat(20_000);
-        let payload = render(&filled(&huge, 500));
+        let piece = "&<x>`🔴*_~\n";
+        // Huge single values; long, many list items (kept apart to spare memory).
+        let mut message = filled(&piece.repeat(20_000), 1);
+        let lists = filled(&piece.repeat(400), 500);
+        message.findings = lists.findings;
+        message.resources = lists.resources;
+        message.details = lists.details;
+        message.links = lists.links;
+        message.occurrences = lists.occurrences;
+        let payload = render(&message);
 
         assert_safe(&payload);
         let blocks = payload["blocks"].as_array().unwrap();
