@@ -46,3 +46,28 @@ pub fn deadline_before(deadline: SystemTime, margin: Duration) -> Instant {
         .unwrap_or_default();
     Instant::now() + left.saturating_sub(margin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_margin_before_the_deadline() {
+        let deadline = deadline_before(
+            SystemTime::now() + Duration::from_secs(10),
+            Duration::from_secs(2),
+        );
+        let left = deadline.duration_since(Instant::now());
+        assert!(left <= Duration::from_secs(8), "{left:?}");
+        assert!(left > Duration::from_millis(7900), "{left:?}");
+    }
+
+    #[test]
+    fn a_passed_deadline_is_now() {
+        let deadline = deadline_before(
+            SystemTime::now() - Duration::from_secs(5),
+            Duration::from_secs(2),
+        );
+        assert!(deadline <= Instant::now());
+    }
+}
