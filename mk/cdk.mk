@@ -35,7 +35,8 @@ CDK_STACK = $(if $(STACK),$(STACK),ActivityAware)
 cdk_quote = '$(subst ','\'',$(1))'
 
 # `-c NAME=VALUE` for a make variable that was given, even empty; nothing for an unset one.
-cdk_context = $(if $(filter-out undefined,$(origin $(1))),-c $(2)=$(call cdk_quote,$($(1))))
+# The value is taken unexpanded: filter patterns hold `$.field`, which make would eat.
+cdk_context = $(if $(filter-out undefined,$(origin $(1))),-c $(2)=$(call cdk_quote,$(value $(1))))
 
 CDK_CONTEXT = -c stackName=$(call cdk_quote,$(CDK_STACK)) \
 	$(call cdk_context,LOG_GROUP,logGroupName) \
@@ -45,8 +46,8 @@ CDK_CONTEXT = -c stackName=$(call cdk_quote,$(CDK_STACK)) \
 	$(call cdk_context,ALARM_TOPIC_ARN,alarmTopicArn) \
 	$(call cdk_context,LOG_RETENTION_DAYS,logRetentionDays)
 
-CDK_PARAMETERS = $(if $(SLACK_WEBHOOK_CIPHERTEXT),--parameters \
-	SlackWebhookCiphertext=$(call cdk_quote,$(SLACK_WEBHOOK_CIPHERTEXT)))
+CDK_PARAMETERS = $(if $(value SLACK_WEBHOOK_CIPHERTEXT),--parameters \
+	SlackWebhookCiphertext=$(call cdk_quote,$(value SLACK_WEBHOOK_CIPHERTEXT)))
 
 # npm ci again whenever the lock file changes.
 $(CDK_DIR)/node_modules/.installed: $(CDK_DIR)/package-lock.json
