@@ -8,6 +8,7 @@ Sources and destinations depend on this crate and never on each other.
 
 pub mod cloudtrail;
 pub mod config;
+pub mod fit;
 pub mod message;
 pub mod standardize;
 pub mod telemetry;
