@@ -108,16 +108,8 @@ destroy: $(CDK_DIR)/node_modules/.installed
 	$(CDK) destroy $(CDK_CONTEXT) $(call cdk_quote,$(CDK_STACK))
 
 # Invokes the deployed source with SAMPLE, wrapped into a subscription event when it is a
-# CloudTrail event or a {"Records": [...]} file; prints the response and the log tail.
+# CloudTrail event or a {"Records": [...]} file; prints the log tail and the response.
 invoke-deployed: venv-awscli
 	@test -n "$(STACK)" || { echo 'set STACK=<stack name> to invoke a deployed stack' >&2; exit 1; }
-	@set -euo pipefail; \
-	fn=$$($(VENV)/bin/aws cloudformation describe-stacks --stack-name $(call cdk_quote,$(STACK)) \
-		--query "Stacks[0].Outputs[?OutputKey=='SourceFunctionName'].OutputValue" --output text); \
-	test -n "$$fn" && test "$$fn" != None \
-		|| { echo "stack $(STACK) has no SourceFunctionName output" >&2; exit 1; }; \
-	payload=$$(mktemp); response=$$(mktemp); trap 'rm -f "$$payload" "$$response"' EXIT; \
-	python3 scripts/cdk-wrap-sample.py $(call cdk_quote,$(SAMPLE)) > "$$payload"; \
-	$(VENV)/bin/aws lambda invoke --function-name "$$fn" --payload "fileb://$$payload" \
-		--log-type Tail --query LogResult --output text "$$response" | base64 -d; \
-	echo "response: $$(cat "$$response")"
+	AWS=$(VENV)/bin/aws scripts/cdk-invoke-deployed.sh $(call cdk_quote,$(STACK)) \
+		$(call cdk_quote,$(SAMPLE))
