@@ -1,4 +1,5 @@
 /** cdk-nag's AWS Solutions checks find nothing unacknowledged in any configuration. */
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -25,6 +26,13 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
     expect(report.violations).toEqual([]);
     expect(report.success).toBe(true);
+  });
+
+  test.each(configurations)('leaves no CDK warnings or errors for %s', (_name, props) => {
+    const annotations = Annotations.fromStack(newStack(props));
+
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
   });
 
   test('does report a finding once an acknowledgement is missing', () => {
