@@ -141,7 +141,7 @@ export class ActivityAwareStack extends cdk.Stack {
       description: 'Activity Aware: encrypts the topics, the dead-letter queues and the webhook',
       enableKeyRotation: true,
     });
-    this.allowServicesOnKey();
+    this.allowSnsOnKey();
 
     this.topic = new sns.Topic(this, 'topic', {
       displayName: 'Activity Aware messages',
@@ -173,9 +173,8 @@ export class ActivityAwareStack extends cdk.Stack {
     this.outputs();
   }
 
-  /** Lets SNS and CloudWatch use the key for what this stack has them do, and no more. */
-  private allowServicesOnKey(): void {
-    // SNS encrypts what it sends to the destination's dead-letter queue with this key.
+  /** Lets SNS encrypt what it sends to the destination's dead-letter queue. */
+  private allowSnsOnKey(): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowSnsToUseTheKeyForQueues',
@@ -185,8 +184,10 @@ export class ActivityAwareStack extends cdk.Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+  }
 
-    // CloudWatch alarms publish to the encrypted alarm topic.
+  /** Lets CloudWatch alarms publish to a topic encrypted with the key. */
+  private allowCloudWatchOnKey(): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchToUseTheKeyForAlarms',
@@ -381,14 +382,17 @@ export class ActivityAwareStack extends cdk.Stack {
 
   /** Alarms on function errors and throttles and on messages waiting in a dead-letter queue. */
   private alarms(alarmTopicArn: string | undefined): sns.ITopic {
-    const topic =
-      alarmTopicArn === undefined
-        ? new sns.Topic(this, 'alarm-topic', {
-            displayName: 'Activity Aware alarms',
-            masterKey: this.key,
-            enforceSSL: true,
-          })
-        : sns.Topic.fromTopicArn(this, 'alarm-topic', alarmTopicArn);
+    let topic: sns.ITopic;
+    if (alarmTopicArn === undefined) {
+      topic = new sns.Topic(this, 'alarm-topic', {
+        displayName: 'Activity Aware alarms',
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+      this.allowCloudWatchOnKey();
+    } else {
+      topic = sns.Topic.fromTopicArn(this, 'alarm-topic', alarmTopicArn);
+    }
     const action = new cloudwatchActions.SnsAction(topic);
 
     const functions: [string, lambda.Function][] = [

@@ -152,6 +152,33 @@ describe('topic and key', () => {
     });
   });
 
+  test('the key policy lets SNS encrypt for the dead-letter queue and CloudWatch for alarms', () => {
+    for (const service of ['sns.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      tmpl.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: service },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('CloudWatch gets no use of the key when the alarm topic is not the stack own', () => {
+    const policy = JSON.stringify(
+      template({ alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms' }).findResources(
+        'AWS::KMS::Key',
+      ),
+    );
+    expect(policy).not.toContain('cloudwatch.amazonaws.com');
+    expect(policy).toContain('sns.amazonaws.com');
+  });
+
   test('the key policy denies webhook decryption to every other principal', () => {
     const role = logicalId(tmpl, 'AWS::IAM::Role', 'destinationrole');
     tmpl.hasResourceProperties('AWS::KMS::Key', {
