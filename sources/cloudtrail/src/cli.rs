@@ -1,6 +1,7 @@
 /*!
 The source's command-line mode: the same handler as in Lambda, reading
-sample files and writing messages as JSON lines to standard output.
+sample files and writing messages as JSON lines to standard output, or, with
+a topic, publishing them to SNS as the Lambda function does.
 */
 
 use std::collections::BTreeMap;
@@ -19,7 +20,8 @@ use crate::detect::Rules;
 use crate::filter_pattern::FilterPattern;
 use crate::handler::{Detect, HandlerError, Source, Summary};
 use crate::input::{self, Input};
-use crate::publish::{Collect, Publish, Stdout};
+use crate::publish::{Collect, Publish, PublishError, Stdout};
+use crate::sns::SnsPublisher;
 
 /// Runs CloudTrail input through the source and prints the messages it
 /// publishes, one JSON document per line.
@@ -48,6 +50,12 @@ pub struct Cli {
     /// event that passes the filter pattern. Overrides REPORT.
     #[arg(long)]
     pub report: Option<String>,
+
+    /// Publish to this SNS topic instead of printing; overrides TOPIC_ARN.
+    /// The AWS SDK's usual settings apply (AWS_PROFILE, AWS_REGION, and
+    /// AWS_ENDPOINT_URL for an emulator).
+    #[arg(long)]
+    pub topic_arn: Option<String>,
 
     /// Print how many events each rule matched and how many messages
     /// resulted, instead of the messages.
@@ -95,12 +103,26 @@ pub async fn run(cli: Cli) -> ExitCode {
         return exit_code(failed);
     }
 
-    let source = Source {
-        detector: rules,
-        publisher: Stdout,
-        report: config.report,
+    let (total, failed) = match config.topic_arn.clone() {
+        Some(topic_arn) => {
+            let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&sdk_config), topic_arn);
+            let source = Source {
+                detector: rules,
+                publisher: ToTopic(publisher),
+                report: config.report,
+            };
+            run_files(&source, &cli.files, &pattern).await
+        }
+        None => {
+            let source = Source {
+                detector: rules,
+                publisher: Stdout,
+                report: config.report,
+            };
+            run_files(&source, &cli.files, &pattern).await
+        }
     };
-    let (total, failed) = run_files(&source, &cli.files, &pattern).await;
     eprintln!(
         "source: {} file(s), {} log event(s) read, {} skipped as not CloudTrail events, \
          {} without findings, {} message(s) published",
@@ -127,7 +149,36 @@ fn settings(cli: &Cli) -> Result<SourceConfig, config::ConfigError> {
     if let Some(report) = &cli.report {
         settings.report = config::parse_report(report)?;
     }
+    if let Some(arn) = cli
+        .topic_arn
+        .as_deref()
+        .filter(|arn| !arn.trim().is_empty())
+    {
+        settings.topic_arn = Some(arn.to_owned());
+    }
     Ok(settings)
+}
+
+/// Publishes to the topic and says on stderr what each publish took.
+struct ToTopic(SnsPublisher);
+
+impl Publish for ToTopic {
+    async fn publish(&self, messages: &[Message]) -> Result<(), PublishError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let stats = self.0.publish_all(messages).await?;
+        eprintln!(
+            "source: {} message(s) published to {} in {} request(s), {} trimmed to fit, \
+             {} entry retries",
+            stats.published,
+            self.0.topic_arn(),
+            stats.requests,
+            stats.trimmed,
+            stats.retried
+        );
+        Ok(())
+    }
 }
 
 /// Runs every file through the source; reports unreadable inputs and goes on.

@@ -60,6 +60,13 @@ impl SourceConfig {
         })
     }
 
+    /// The topic to publish to, which the Lambda function cannot do without.
+    pub fn require_topic_arn(&self) -> Result<&str, ConfigError> {
+        self.topic_arn
+            .as_deref()
+            .ok_or(ConfigError::TopicArnMissing)
+    }
+
     /// The filter pattern to apply to raw events: the configured one, or the
     /// product default when none is set. An empty pattern matches every
     /// event, as in CloudWatch Logs.
@@ -77,6 +84,9 @@ impl SourceConfig {
 pub enum ConfigError {
     #[error("`REPORT` must be `findings` or `all`, found `{value}`")]
     Report { value: String },
+
+    #[error("`TOPIC_ARN` must name the topic to publish to; it is unset or empty")]
+    TopicArnMissing,
 }
 
 /// Reads a report setting: `findings` or `all`; empty means the default.
@@ -121,6 +131,21 @@ mod tests {
             parse_report("everything").unwrap_err().to_string(),
             "`REPORT` must be `findings` or `all`, found `everything`"
         );
+    }
+
+    #[test]
+    fn names_the_missing_topic() {
+        let config = SourceConfig::default();
+        assert_eq!(
+            config.require_topic_arn().unwrap_err().to_string(),
+            "`TOPIC_ARN` must name the topic to publish to; it is unset or empty"
+        );
+        let arn = "arn:aws:sns:us-east-1:111122223333:activity";
+        let config = SourceConfig {
+            topic_arn: Some(arn.to_owned()),
+            ..SourceConfig::default()
+        };
+        assert_eq!(config.require_topic_arn(), Ok(arn));
     }
 
     #[test]

@@ -6,10 +6,26 @@ use std::process::ExitCode;
 
 use activity_aware::telemetry::{self, LogFormat};
 use activity_aware_source_cloudtrail::cli::{self, Cli};
+use activity_aware_source_cloudtrail::lambda;
 use clap::Parser;
+use tracing::error;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let under_lambda =
+        std::env::args_os().len() == 1 && std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+
+    if under_lambda {
+        telemetry::init(LogFormat::Json, "info");
+        return match lambda::run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => {
+                error!(error_code = failure.code(), error = %failure, "source stopped");
+                ExitCode::FAILURE
+            }
+        };
+    }
+
     telemetry::init(LogFormat::Text, "warn");
     cli::run(Cli::parse()).await
 }
