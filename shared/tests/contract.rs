@@ -85,7 +85,11 @@ fn every_awkward_record_gives_a_valid_message() {
     for file in files(&corpus("records")) {
         let text = std::fs::read_to_string(&file).unwrap();
         let event = Event::parse(&text).unwrap();
-        check(&validator, &standardize(&event, Vec::new()), &file.display().to_string());
+        check(
+            &validator,
+            &standardize(&event, Vec::new()),
+            &file.display().to_string(),
+        );
     }
 }
 
