@@ -245,6 +245,7 @@ export class ActivityAwareStack extends cdk.Stack {
     return role;
   }
 
+  /** The source function, allowed to publish to the topic. */
   private source(code: lambda.Code, settings: Settings): lambda.Function {
     const logGroup = this.functionLogGroup('source-log-group', settings.logRetention);
     const role = this.functionRole('source-role', logGroup);
@@ -279,6 +280,7 @@ export class ActivityAwareStack extends cdk.Stack {
     return fn;
   }
 
+  /** The Slack destination, subscribed to the topic, allowed to decrypt the webhook only. */
   private destination(
     code: lambda.Code,
     settings: Settings,
@@ -441,6 +443,7 @@ export class ActivityAwareStack extends cdk.Stack {
     return topic;
   }
 
+  /** The stack outputs, with logical ids that scripts and the README rely on. */
   private outputs(): void {
     const outputs: [string, string, string][] = [
       ['TopicArn', 'The topic of standardized messages', this.topic.topicArn],
