@@ -18,9 +18,11 @@ SAMPLE ?= samples/events/iam-user-access-denied-assume-role.json
 FORMAT ?= text
 
 # Pass settings through only when they were given, so that unset and empty
-# stay different.
+# stay different, and unexpanded, so that `$.field` in a filter pattern stays
+# as written.
 define pass_through
 ifneq ($$(origin $(1)),undefined)
+override $(1) := $$(value $(1))
 export $(1)
 endif
 endef
