@@ -28,7 +28,7 @@ fi
 payload=$(mktemp)
 response=$(mktemp)
 trap 'rm -f "$payload" "$response"' EXIT
-python3 "$here/cdk-wrap-sample.py" "$sample" >"$payload"
+python3 "$here/wrap-sample.py" "$sample" >"$payload"
 
 result=$("$aws" lambda invoke --function-name "$function_name" --payload "fileb://$payload" \
   --log-type Tail --output json "$response")

@@ -8,7 +8,8 @@ from a CloudWatch Logs subscription filter on that trail's log group:
     {"awslogs": {"data": "<base64(gzip(json))>"}}
 
 The inner JSON is a `DATA_MESSAGE` with one log event per CloudTrail event,
-each message the event as compact JSON, or, with
+each message the event as compact JSON; a file that already is a subscription
+payload is printed unchanged. With
 `--message-type CONTROL_MESSAGE`, the health check CloudWatch Logs sends when
 a subscription is created (no input file needed).
 
@@ -49,6 +50,14 @@ class InputError(Exception):
     """The input is not a CloudTrail event or log file."""
 
 
+class AlreadyWrapped(Exception):
+    """The input is a subscription payload already; it is printed unchanged."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__("already a subscription payload")
+        self.payload = payload
+
+
 def read_bytes(source: str) -> bytes:
     if source == "-":
         return sys.stdin.buffer.read()
@@ -77,13 +86,21 @@ def load_events(raw: bytes, source: str) -> list[dict[str, Any]]:
     if not isinstance(document, dict):
         raise InputError(f"`{source}` holds a JSON {type(document).__name__}, not an object")
 
+    if "awslogs" in document:
+        raise AlreadyWrapped(document)
+
     if "Records" in document:
         records = document["Records"]
         if not isinstance(records, list):
             raise InputError(f"`Records` in `{source}` is not a list")
         events = records
-    else:
+    elif "eventID" in document or "eventTime" in document:
         events = [document]
+    else:
+        raise InputError(
+            f"`{source}` is neither a CloudTrail event (no `eventID` or `eventTime`), "
+            "a log file (no `Records`) nor a subscription event (no `awslogs`)"
+        )
 
     if not events:
         raise InputError(f"`Records` in `{source}` is empty")
@@ -242,11 +259,14 @@ def main(argv: list[str]) -> int:
             inner = control_message(args)
         else:
             inner = data_message(load_events(read_bytes(args.input), args.input), args)
+        payload = wrap(inner)
+    except AlreadyWrapped as wrapped:
+        payload = wrapped.payload
     except InputError as error:
         print(f"wrap-sample: {error}", file=sys.stderr)
         return 1
 
-    json.dump(wrap(inner), sys.stdout, indent=2)
+    json.dump(payload, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
 

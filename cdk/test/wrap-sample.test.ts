@@ -1,11 +1,11 @@
-/** `scripts/cdk-wrap-sample.py` turns samples into the events CloudWatch Logs sends. */
+/** `scripts/wrap-sample.py` turns samples into the events CloudWatch Logs sends. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'cdk-wrap-sample.py');
+const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'wrap-sample.py');
 
 interface LogsData {
   messageType: string;
@@ -26,7 +26,7 @@ const EVENT = {
   recipientAccountId: '111122223333',
 };
 
-describe('cdk-wrap-sample.py', () => {
+describe('wrap-sample.py', () => {
   let dir: string;
 
   beforeEach(() => {
