@@ -341,7 +341,7 @@ impl SnsPublisher {
         let sizes: Vec<usize> = entries.iter().map(|entry| entry.size).collect();
         for range in batches(&sizes) {
             let outcome = self
-                .send_batch(&entries[range], &mut stats, &mut failures)
+                .send_batch(range.start, &entries[range], &mut stats, &mut failures)
                 .await;
             stats.published += outcome.published;
 
@@ -391,8 +391,11 @@ impl SnsPublisher {
     /// Sends one batch, again for the entries SNS lists as failed for a
     /// reason that is not the sender's, until each succeeded or ran out of
     /// attempts.
+    /// Entries are numbered from `first`, their place among all the
+    /// messages of the publish.
     async fn send_batch(
         &self,
+        first: usize,
         batch: &[Entry],
         stats: &mut PublishStats,
         failures: &mut Failures,
@@ -414,7 +417,7 @@ impl SnsPublisher {
 
             let request_entries: Result<Vec<_>, String> = pending
                 .iter()
-                .map(|&index| batch[index].request_entry(entry_id(index)))
+                .map(|&index| batch[index].request_entry(entry_id(first + index)))
                 .collect();
             let request_entries = match request_entries {
                 Ok(request_entries) => request_entries,
@@ -453,7 +456,7 @@ impl SnsPublisher {
                 .collect();
             let mut again = Vec::new();
             for index in pending {
-                let id = entry_id(index);
+                let id = entry_id(first + index);
                 if succeeded.contains(id.as_str()) {
                     outcome.published += 1;
                     continue;
@@ -508,7 +511,7 @@ impl SnsPublisher {
     }
 }
 
-/// The id of an entry within its request.
+/// The id of an entry within its request: its place among the messages.
 fn entry_id(index: usize) -> String {
     format!("m{index}")
 }
