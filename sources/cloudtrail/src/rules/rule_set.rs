@@ -143,6 +143,12 @@ impl RuleSet {
         self.findings.contains_key(rule)
     }
 
+    /// Whether `name` is the id or the title of a loaded rule, the two ways
+    /// suppressions and filters name rules.
+    pub fn knows(&self, name: &str) -> bool {
+        self.findings.contains_key(name) || self.findings.values().any(|rule| rule.title == name)
+    }
+
     /// Every rule that matches the event, as findings, in load order.
     pub fn evaluate(&self, event: &Event) -> Vec<Finding> {
         let event = JsonEvent::borrow(event.as_value());

@@ -34,6 +34,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use tracing::{debug, warn};
 
+use super::RuleSet;
+
 /// The format of `expires`.
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
@@ -152,6 +154,17 @@ impl Suppressions {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The rules the suppressions name that are not loaded, in file order:
+    /// a suppression for a rule that does not exist never applies, which is
+    /// usually a typo worth a warning.
+    pub fn unknown_rules<'a>(&'a self, rules: &RuleSet) -> Vec<&'a str> {
+        self.entries
+            .iter()
+            .map(|entry| entry.rule.as_str())
+            .filter(|rule| !rules.knows(rule))
+            .collect()
     }
 
     /// The findings that no suppression in force on `today` covers.
@@ -532,6 +545,27 @@ suppressions:
                 .to_string()
                 .starts_with("cannot read suppressions file `/nonexistent/suppressions.yml`: "),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn names_suppressions_for_rules_that_are_not_loaded() {
+        let (rules, _) = RuleSet::load(None);
+        let text = format!(
+            "{SCANNER}{}",
+            SCANNER
+                .replace("suppressions:\n", "")
+                .replace(DENIED, "Acces denied or unauthorized operation")
+        );
+
+        assert_eq!(
+            suppressions(&text).unknown_rules(&rules),
+            ["Acces denied or unauthorized operation"]
+        );
+        assert_eq!(
+            suppressions(&SCANNER.replace(DENIED, "Access denied or unauthorized operation"))
+                .unknown_rules(&rules),
+            Vec::<&str>::new()
         );
     }
 
