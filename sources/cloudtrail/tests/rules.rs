@@ -811,3 +811,33 @@ fn the_error_code_variants_case_has_five_denials() {
 
     assert_eq!(denied, [true, true, true, true, true, false, false, false]);
 }
+
+#[test]
+fn the_suppression_example_in_the_readme_loads_and_applies() {
+    use activity_aware_source_cloudtrail::rules::Suppressions;
+
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/README.md"))
+        .expect("rules/README.md exists");
+    let tuning = readme.split("## Tuning").nth(1).expect("a Tuning section");
+    let example = tuning
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML example");
+
+    let suppressions = Suppressions::from_yaml(example, "README.md").expect("the example loads");
+    assert_eq!(suppressions.len(), 1);
+
+    let mut denied = call_with(
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        json!({"errorCode": "Client.UnauthorizedOperation"}),
+    );
+    denied["userIdentity"]["arn"] = json!("arn:aws:sts::111122223333:assumed-role/scanner/run-7");
+    let event = Event::from_value(denied).expect("an event");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date");
+
+    let findings = builtin().evaluate(&event);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(suppressions.apply(findings, &event, today), vec![]);
+}

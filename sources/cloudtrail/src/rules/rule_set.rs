@@ -18,7 +18,6 @@ use activity_aware::cloudtrail::Event;
 use activity_aware::message::{Finding, Severity};
 use rsigma_eval::{Engine, JsonEvent};
 use rsigma_parser::{FilterRule, FilterRuleTarget, Level, LogSource, SigmaRule, parse_sigma_yaml};
-
 use tracing::{info, warn};
 
 use super::builtin;
