@@ -32,13 +32,12 @@ impl std::fmt::Debug for WebhookSource {
 }
 
 impl WebhookSource {
-    /// Turns the source into a checked URL. Called once, at cold start.
+    /// Turns the source into a checked URL, decrypting the ciphertext with
+    /// KMS. Called once, at cold start.
     pub async fn resolve(self) -> Result<WebhookUrl, Error> {
         match self {
             WebhookSource::Plain(text) => WebhookUrl::parse(SLACK_WEBHOOK_URL, &text),
-            WebhookSource::Ciphertext(_) => Err(Error::CiphertextUnsupported {
-                name: SLACK_WEBHOOK_CIPHERTEXT,
-            }),
+            WebhookSource::Ciphertext(text) => crate::kms::webhook_from_ciphertext(&text).await,
         }
     }
 }

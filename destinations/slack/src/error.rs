@@ -22,12 +22,26 @@ pub enum Error {
     #[error("`{name}` must be an https URL (plain http only for a loopback host), not `{scheme}`")]
     WebhookUrlInsecure { name: &'static str, scheme: String },
 
-    // TODO: decrypt the ciphertext with KMS at cold start; until then only
-    // `SLACK_WEBHOOK_URL` can configure the webhook.
-    #[error("`{name}` is set, but this build cannot decrypt it; set `SLACK_WEBHOOK_URL` instead")]
-    CiphertextUnsupported { name: &'static str },
+    #[error("`{name}` is not valid base64 KMS ciphertext: {reason}")]
+    CiphertextInvalid { name: &'static str, reason: String },
 
-    #[error("no webhook configured: the Lambda function needs `SLACK_WEBHOOK_URL`")]
+    #[error("KMS could not decrypt `{name}` (`{code}`): {detail}")]
+    DecryptFailed {
+        name: &'static str,
+        code: String,
+        detail: String,
+    },
+
+    #[error("the plaintext of `{name}` is not UTF-8 text")]
+    DecryptedNotText { name: &'static str },
+
+    #[error("the URL decrypted from `{name}` must be https, not `{scheme}`")]
+    DecryptedUrlNotHttps { name: &'static str, scheme: String },
+
+    #[error(
+        "no webhook configured: the Lambda function needs `SLACK_WEBHOOK_CIPHERTEXT` \
+         (or `SLACK_WEBHOOK_URL`)"
+    )]
     WebhookMissing,
 
     #[error("the HTTP client could not be built: {reason}")]
@@ -69,8 +83,11 @@ impl Error {
             Error::WebhookUrlEmpty { .. }
             | Error::WebhookUrlInvalid { .. }
             | Error::WebhookUrlInsecure { .. }
-            | Error::CiphertextUnsupported { .. }
+            | Error::CiphertextInvalid { .. }
+            | Error::DecryptedNotText { .. }
+            | Error::DecryptedUrlNotHttps { .. }
             | Error::WebhookMissing => "ConfigInvalid",
+            Error::DecryptFailed { .. } => "DecryptFailed",
             Error::HttpClient { .. } => "HttpClientFailed",
             Error::Rejected { .. } => "SlackRejected",
             Error::DeadlineExceeded { .. } => "SlackDeadlineExceeded",

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod handler;
+pub mod kms;
 pub mod lambda;
 pub mod limits;
 pub mod mrkdwn;
