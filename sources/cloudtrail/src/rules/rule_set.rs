@@ -18,7 +18,6 @@ use activity_aware::cloudtrail::Event;
 use activity_aware::message::{Finding, Severity};
 use rsigma_eval::{Engine, JsonEvent};
 use rsigma_parser::{FilterRule, FilterRuleTarget, Level, LogSource, SigmaRule, parse_sigma_yaml};
-use tracing::{info, warn};
 
 use super::builtin;
 
@@ -76,8 +75,7 @@ impl RuleSet {
     /// The built-in rules, plus every `*.yml` / `*.yaml` file in `extra_dir`.
     ///
     /// Rules that do not load are returned as errors, one per problem, and
-    /// every other rule still loads. Each problem is also logged as a `warn`
-    /// event, and the totals as an `info` event.
+    /// every other rule still loads; logging them is the caller's choice.
     pub fn load(extra_dir: Option<&Path>) -> (RuleSet, Vec<RuleLoadError>) {
         let mut loader = Loader::default();
 
@@ -89,23 +87,7 @@ impl RuleSet {
             loader.add_dir(dir);
         }
 
-        let (rules, errors) = loader.finish();
-
-        for error in &errors {
-            warn!(
-                file = %error.file,
-                rule = error.rule.as_deref().unwrap_or_default(),
-                reason = %error.reason,
-                "rule not loaded"
-            );
-        }
-        info!(
-            rules = rules.len(),
-            not_loaded = errors.len(),
-            "rules loaded"
-        );
-
-        (rules, errors)
+        loader.finish()
     }
 
     /// Rules from the given files only, without the built-in ones: `(file
