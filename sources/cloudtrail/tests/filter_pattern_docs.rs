@@ -437,6 +437,8 @@ fn default_pattern_matches_access_denials() {
         "Client.UnauthorizedOperation",
         "UnauthorizedOperation",
         "AccessDeniedException",
+        "VpceAccessDenied",
+        "AuthorizationError",
     ] {
         let event = denial(code);
         assert!(pattern.matches(&event.to_string(), Some(&event)), "{code}");
@@ -446,10 +448,9 @@ fn default_pattern_matches_access_denials() {
 #[test]
 fn default_pattern_passes_over_everything_else() {
     let pattern = FilterPattern::parse(DEFAULT_FILTER_PATTERN).unwrap();
-    // `VpceAccessDenied` neither ends in `UnauthorizedOperation` nor starts
-    // with `AccessDenied`, so CloudWatch Logs does not deliver it either.
+    // The event is an ordinary `RunInstances`, which no rule watches, so only
+    // a denial's error code could bring it through.
     for code in [
-        "VpceAccessDenied",
         "",
         "Client.DryRunOperation",
         "TrailNotFoundException",

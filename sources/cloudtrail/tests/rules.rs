@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use activity_aware::cloudtrail::Event;
 use activity_aware::message::Severity;
+use activity_aware_source_cloudtrail::filter_pattern::{DEFAULT_FILTER_PATTERN, FilterPattern};
 use activity_aware_source_cloudtrail::rules::RuleSet;
 use serde_json::{Value, json};
 
@@ -30,6 +31,7 @@ const LOGS_DELIVERY: &str = "222d94b2-4d52-4072-b6c0-3b9c5b088441";
 const SNS_DELIVERY: &str = "ca3153c5-4560-49fb-bb67-f00d1faf3012";
 const LAMBDA_CHANGED: &str = "e6c49095-cbd9-42ab-a043-c72181db779f";
 const LAMBDA_THROTTLED: &str = "b31baf63-cffb-4ff4-82e1-ed6fc92b5e91";
+const INSIGHTS: &str = "8f4c1d2e-6b7a-4e39-9c05-3a1f2b7d6e48";
 
 fn builtin() -> RuleSet {
     let (rules, errors) = RuleSet::load(None);
@@ -37,8 +39,11 @@ fn builtin() -> RuleSet {
     rules
 }
 
-/// The ids of the rules that fire, sorted.
+/// The ids of the rules that fire, sorted. Whenever a rule fires, the
+/// product's default subscription filter pattern must deliver the event, or
+/// the rule could never fire in AWS.
 fn fired(rules: &RuleSet, value: Value) -> Vec<String> {
+    let text = value.to_string();
     let event = Event::from_value(value).expect("test events are CloudTrail events");
     let mut ids: Vec<String> = rules
         .evaluate(&event)
@@ -46,6 +51,12 @@ fn fired(rules: &RuleSet, value: Value) -> Vec<String> {
         .map(|f| f.rule_id)
         .collect();
     ids.sort();
+
+    let pattern = FilterPattern::parse(DEFAULT_FILTER_PATTERN).expect("the default pattern parses");
+    assert!(
+        ids.is_empty() || pattern.matches(&text, Some(event.as_value())),
+        "rules {ids:?} fire on an event the default filter pattern would not deliver: {text}"
+    );
     ids
 }
 
@@ -171,7 +182,7 @@ fn every_rule_file_is_built_in_and_loads() {
         .count();
 
     let rules = builtin();
-    assert_eq!(files, 21);
+    assert_eq!(files, 22);
     assert_eq!(rules.len(), files);
 }
 
@@ -722,7 +733,7 @@ fn real_records_fire_the_expected_rules() {
             &[SECURITY_GROUP],
         ),
         ("23-kms-decrypt-vpc-endpoint-invokedby-service.json", &[]),
-        ("24-insight-event-start-no-useridentity.json", &[]),
+        ("24-insight-event-start-no-useridentity.json", &[INSIGHTS]),
     ];
 
     for (name, rule_ids) in expected {

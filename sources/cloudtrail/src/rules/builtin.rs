@@ -13,6 +13,7 @@ macro_rules! builtin {
 pub(crate) const RULES: &[(&str, &str)] = &[
     builtin!("access-denied.yml"),
     builtin!("cloudtrail-configuration-changed.yml"),
+    builtin!("cloudtrail-insights-unusual-activity.yml"),
     builtin!("cloudtrail-logging-narrowed.yml"),
     builtin!("cloudtrail-logging-stopped.yml"),
     builtin!("cloudwatch-logs-delivery-changed.yml"),

@@ -1,0 +1,168 @@
+/*!
+The built binary as its Lambda function: a stand-in for the Lambda runtime
+API hands it subscription events, and it publishes to a topic in the local
+AWS API emulator, reporting each invocation's totals or error back.
+*/
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use activity_aware_aws_tests::{
+    drain, records, sdk_config, shared_moto, subscription_event, topic_with_queue, trail_logs,
+};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+
+/// Kills the function when the test ends, however it ends.
+struct Function(Child);
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn invocation(request_id: &str, event: &Value) -> ResponseTemplate {
+    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(60);
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/json")
+        .insert_header("lambda-runtime-aws-request-id", request_id)
+        .insert_header(
+            "lambda-runtime-deadline-ms",
+            deadline.as_millis().to_string().as_str(),
+        )
+        .insert_header(
+            "lambda-runtime-invoked-function-arn",
+            "arn:aws:lambda:us-east-1:123456789012:function:source-cloudtrail",
+        )
+        .set_body_json(event)
+}
+
+/// Waits until `server` has seen a request to a path ending in `suffix`.
+async fn wait_for(server: &MockServer, suffix: &str) -> Value {
+    for _ in 0..300 {
+        let requests = server.received_requests().await.unwrap_or_default();
+        if let Some(request) = requests.iter().find(|r| r.url.path().ends_with(suffix)) {
+            return serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the function never called `{suffix}`");
+}
+
+fn function(runtime: &MockServer, endpoint: &str) -> Command {
+    let address = runtime.address();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_source-cloudtrail"));
+    command
+        .env(
+            "AWS_LAMBDA_RUNTIME_API",
+            format!("{}:{}", address.ip(), address.port()),
+        )
+        .env("AWS_LAMBDA_FUNCTION_NAME", "source-cloudtrail")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("REPORT", "all")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("FILTER_PATTERN")
+        .env_remove("RULES_DIR")
+        .env_remove("SUPPRESSIONS_FILE")
+        .env_remove("LOG_LEVEL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn publishes_each_invocation_to_the_topic_and_reports_errors() {
+    let moto = shared_moto();
+    let config = sdk_config(&moto.endpoint()).await;
+    let subscribed = topic_with_queue(&config, None).await;
+
+    let log = records(&trail_logs()[0]);
+    let good = subscription_event("CloudTrail/DefaultLogGroup", &log);
+    let broken = json!({"awslogs": {"data": "%%%"}});
+    let runtime = MockServer::start().await;
+    for (id, event) in [("req-good", &good), ("req-broken", &broken)] {
+        Mock::given(method("GET"))
+            .and(path(NEXT))
+            .respond_with(invocation(id, event))
+            .up_to_n_times(1)
+            .mount(&runtime)
+            .await;
+    }
+    // Then no more invocations: the next one never comes.
+    Mock::given(method("GET"))
+        .and(path(NEXT))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)))
+        .mount(&runtime)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            "^/2018-06-01/runtime/invocation/[^/]+/(response|error)$",
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&runtime)
+        .await;
+
+    let child = function(&runtime, &moto.endpoint())
+        .env("TOPIC_ARN", &subscribed.topic_arn)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let _function = Function(child);
+
+    let answer = wait_for(&runtime, "/req-good/response").await;
+    let error = wait_for(&runtime, "/req-broken/error").await;
+
+    let published = answer["published"].as_u64().unwrap();
+    assert_eq!(answer["logEvents"], log.len());
+    assert!(published > 10, "{answer}");
+    assert_eq!(
+        error["errorType"], "SubscriptionEventInvalid",
+        "{error}"
+    );
+    assert_eq!(
+        drain(&config, &subscribed.queue_url).await.len() as u64,
+        published
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refuses_to_start_without_a_topic() {
+    let runtime = MockServer::start().await;
+    let mut child = function(&runtime, "http://127.0.0.1:9")
+        .env_remove("TOPIC_ARN")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "still running");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+
+    assert!(!status.success());
+    let line: Value = serde_json::from_str(stderr.lines().last().unwrap_or_default())
+        .unwrap_or_else(|error| panic!("not a JSON log line ({error}): {stderr}"));
+    assert_eq!(line["message"], "source stopped");
+    assert_eq!(line["error_code"], "ConfigInvalid");
+    assert_eq!(
+        line["error"],
+        "`TOPIC_ARN` must name the topic to publish to; it is unset or empty"
+    );
+}
