@@ -126,10 +126,7 @@ async fn publishes_each_invocation_to_the_topic_and_reports_errors() {
     let published = answer["published"].as_u64().unwrap();
     assert_eq!(answer["logEvents"], log.len());
     assert!(published > 10, "{answer}");
-    assert_eq!(
-        error["errorType"], "SubscriptionEventInvalid",
-        "{error}"
-    );
+    assert_eq!(error["errorType"], "SubscriptionEventInvalid", "{error}");
     assert_eq!(
         drain(&config, &subscribed.queue_url).await.len() as u64,
         published
