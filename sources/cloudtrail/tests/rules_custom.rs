@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use activity_aware::cloudtrail::Event;
+use activity_aware_source_cloudtrail::filter_pattern::{DEFAULT_FILTER_PATTERN, FilterPattern};
 use activity_aware_source_cloudtrail::rules::{RuleLoadError, RuleSet};
 use serde_json::{Value, json};
 
@@ -21,6 +22,21 @@ fn custom() -> RuleSet {
     let (rules, errors) = RuleSet::load(Some(&data("custom")));
     assert_eq!(errors, vec![]);
     rules
+}
+
+/// The rules that fire, after checking that the product's default filter
+/// pattern delivers the event whenever one does: the packaged rules must be
+/// able to fire in AWS.
+fn fired_and_delivered(rules: &RuleSet, value: Value) -> Vec<String> {
+    let text = value.to_string();
+    let json = value.clone();
+    let ids = fired(rules, value);
+    let pattern = FilterPattern::parse(DEFAULT_FILTER_PATTERN).unwrap();
+    assert!(
+        ids.is_empty() || pattern.matches(&text, Some(&json)),
+        "rules {ids:?} fire on an event the default filter pattern would not deliver: {text}"
+    );
+    ids
 }
 
 fn fired(rules: &RuleSet, value: Value) -> Vec<String> {
@@ -274,14 +290,14 @@ fn the_packaged_example_rule_loads_and_catches_detectors_switched_off() {
     let detector = "12abc34d567e8fa901bc2d34e56789f0";
 
     assert_eq!(
-        fired(
+        fired_and_delivered(
             &rules,
             guardduty("DeleteDetector", json!({"detectorId": detector}))
         ),
         [EXAMPLE]
     );
     assert_eq!(
-        fired(
+        fired_and_delivered(
             &rules,
             guardduty(
                 "UpdateDetector",
@@ -291,7 +307,7 @@ fn the_packaged_example_rule_loads_and_catches_detectors_switched_off() {
         [EXAMPLE]
     );
     assert_eq!(
-        fired(
+        fired_and_delivered(
             &rules,
             guardduty(
                 "UpdateDetector",
@@ -301,14 +317,14 @@ fn the_packaged_example_rule_loads_and_catches_detectors_switched_off() {
         Vec::<String>::new()
     );
     assert_eq!(
-        fired(
+        fired_and_delivered(
             &rules,
             guardduty("GetDetector", json!({"detectorId": detector}))
         ),
         Vec::<String>::new()
     );
     assert_eq!(
-        fired(
+        fired_and_delivered(
             &rules,
             iam_user_call(
                 "securityhub.amazonaws.com",

@@ -168,7 +168,7 @@ mod tests {
         assert!(DEFAULT_FILTER_PATTERN.chars().count() <= MAX_PATTERN_CHARS);
         assert!(!pattern.matches_everything());
         assert!(DEFAULT_FILTER_PATTERN.starts_with(
-            r#"{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*""#
+            r#"{ $.errorCode="*UnauthorizedOperation" || $.errorCode="AccessDenied*""#
         ));
     }
 
