@@ -96,6 +96,9 @@ build: venv-cargo-lambda
 	mkdir -p build
 	@for bin in $(LAMBDA_BINS); do \
 		cp "$(CARGO_TARGET_DIR)/lambda/$$bin/bootstrap.zip" "build/$$bin.zip" || exit 1; \
+	done
+	python3 scripts/zip-add.py build/source-cloudtrail.zip rules sources/cloudtrail/rules/custom
+	@for bin in $(LAMBDA_BINS); do \
 		printf '%-24s %9d bytes\n' "build/$$bin.zip" "$$(stat -c %s "build/$$bin.zip")"; \
 	done
 

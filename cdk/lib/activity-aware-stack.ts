@@ -22,6 +22,12 @@ import * as env from './env';
 import { MAX_FILTER_PATTERN_LENGTH, readDefaultFilterPattern } from './filter-pattern';
 
 /** The severities a message can carry, lowest first, as in the message contract. */
+
+/**
+ * Where the source's package holds the extra Sigma rules from `sources/cloudtrail/rules/custom`
+ * (`make build` adds them to the zip; Lambda unpacks it in `/var/task`).
+ */
+export const PACKAGED_RULES_DIR = '/var/task/rules';
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 
 /** One message severity. */
@@ -262,6 +268,7 @@ export class ActivityAwareStack extends cdk.Stack {
       timeout: cdk.Duration.seconds(60),
       environment: {
         [env.TOPIC_ARN]: this.topic.topicArn,
+        [env.RULES_DIR]: PACKAGED_RULES_DIR,
         [env.LOG_LEVEL]: settings.logLevel,
       },
       deadLetterQueue: this.sourceDeadLetterQueue,

@@ -43,7 +43,13 @@ describe('functions', () => {
     const topic = logicalId(tmpl, 'AWS::SNS::Topic', 'topic');
     const queue = logicalId(tmpl, 'AWS::SQS::Queue', 'sourcedeadletterqueue');
     tmpl.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { [env.TOPIC_ARN]: { Ref: topic }, [env.LOG_LEVEL]: 'info' } },
+      Environment: {
+        Variables: {
+          [env.TOPIC_ARN]: { Ref: topic },
+          [env.RULES_DIR]: '/var/task/rules',
+          [env.LOG_LEVEL]: 'info',
+        },
+      },
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } },
     });
   });
