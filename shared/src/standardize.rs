@@ -607,22 +607,47 @@ const SECRET_KEYS: [&str; 7] = [
     "authorization",
 ];
 
+/// Whether a key names credential material: it holds one of
+/// [`SECRET_KEYS`], in any case.
+fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    SECRET_KEYS.iter().any(|secret| lower.contains(secret))
+}
+
+/// Whether an object is a name and value pair whose name is credential
+/// material, as container environments and parameter lists hold them:
+/// `{"name": "DB_PASSWORD", "value": "..."}`. Its value is redacted.
+fn names_a_secret(fields: &serde_json::Map<String, Value>) -> bool {
+    fields.iter().any(|(key, value)| {
+        (key.eq_ignore_ascii_case("name") || key.eq_ignore_ascii_case("key"))
+            && value.as_str().is_some_and(is_secret_key)
+    })
+}
+
+/// Whether `key` must be redacted in an object for which [`names_a_secret`]
+/// answered `pair`.
+fn hides(key: &str, pair: bool) -> bool {
+    is_secret_key(key) || (pair && key.eq_ignore_ascii_case("value"))
+}
+
 /// A copy of a JSON value with the values of secret-looking keys replaced.
 pub fn redacted(value: &Value) -> Value {
     match value {
-        Value::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(key, value)| {
-                    let lower = key.to_ascii_lowercase();
-                    if SECRET_KEYS.iter().any(|secret| lower.contains(secret)) {
-                        (key.clone(), Value::String("[redacted]".to_owned()))
-                    } else {
-                        (key.clone(), redacted(value))
-                    }
-                })
-                .collect(),
-        ),
+        Value::Object(fields) => {
+            let pair = names_a_secret(fields);
+            Value::Object(
+                fields
+                    .iter()
+                    .map(|(key, value)| {
+                        if hides(key, pair) {
+                            (key.clone(), Value::String("[redacted]".to_owned()))
+                        } else {
+                            (key.clone(), redacted(value))
+                        }
+                    })
+                    .collect(),
+            )
+        }
         Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
         other => other.clone(),
     }
@@ -692,6 +717,27 @@ pub fn cut(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn redacts_the_value_of_a_pair_whose_name_is_secret() {
+        let parameters = json!({"environment": [
+            {"name": "DB_PASSWORD", "value": "hunter2"},
+            {"Name": "AWS_SESSION_TOKEN", "Value": "IQoJ"},
+            {"key": "api_secret", "value": {"nested": "s"}},
+            {"name": "LOG_LEVEL", "value": "debug"},
+            {"name": 7, "value": "kept"}
+        ]});
+        assert_eq!(
+            redacted(&parameters),
+            json!({"environment": [
+                {"name": "DB_PASSWORD", "value": "[redacted]"},
+                {"Name": "AWS_SESSION_TOKEN", "Value": "[redacted]"},
+                {"key": "api_secret", "value": "[redacted]"},
+                {"name": "LOG_LEVEL", "value": "debug"},
+                {"name": 7, "value": "kept"}
+            ]})
+        );
+    }
 
     fn event(value: Value) -> Event {
         let mut value = value;
