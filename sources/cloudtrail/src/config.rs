@@ -154,6 +154,13 @@ mod tests {
             filter_pattern: Some("{ $.errorCode = ".to_owned()),
             ..SourceConfig::default()
         };
-        assert!(config.pattern().is_err());
+        assert!(
+            matches!(
+                config.pattern(),
+                Err(PatternError::UnexpectedEnd { position: 17, .. })
+            ),
+            "{:?}",
+            config.pattern().err()
+        );
     }
 }
