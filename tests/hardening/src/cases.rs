@@ -16,7 +16,7 @@ use crate::*;
 const STAND_IN_TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:activity";
 
 /// Hostile subscription payloads and log events, published nowhere.
-pub async fn source_input(rows: &mut Vec<Row>) {
+pub async fn source_input(rows: &mut Vec<Row>, scale: Scale) {
     let good = denial(1, "alice").to_string();
     let mut push = |case: &'static str, outcome: Outcome| rows.push(Row { case, outcome });
 
@@ -65,11 +65,15 @@ pub async fn source_input(rows: &mut Vec<Row>) {
         "batch nested 100,000 arrays deep",
         run_source(&wrap_bytes(&gzip(deep.as_bytes())), Collect::default()).await,
     );
-    let bomb = vec![b' '; 65 * 1024 * 1024];
-    push(
-        "decompression bomb: 65 MiB of spaces in 64 KiB of gzip",
-        run_source(&wrap_bytes(&gzip(&bomb)), Collect::default()).await,
-    );
+    if scale == Scale::Full {
+        // `decode.rs` refuses a bomb in its own tests; here only for the table,
+        // since compressing one takes seconds in a debug build.
+        let bomb = vec![b' '; 65 * 1024 * 1024];
+        push(
+            "decompression bomb: 65 MiB of spaces in 64 KiB of gzip",
+            run_source(&wrap_bytes(&gzip(&bomb)), Collect::default()).await,
+        );
+    }
     let mut control = batch_of(std::slice::from_ref(&good));
     control["messageType"] = json!("CONTROL_MESSAGE");
     push(

@@ -610,9 +610,11 @@ pub async fn start_destination(config: &SdkConfig, ciphertext: &str) -> Outcome 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// The 10,000-event batch goes to the SNS stand-in only, which counts
-    /// every entry; fast enough for every test run.
+    /// every entry, and the decompression bomb is left to `decode.rs`'s own
+    /// test; fast enough for every test run.
     Quick,
-    /// It also goes to moto, which takes a minute or more.
+    /// The batch also goes to moto, which takes a minute or more, and the
+    /// bomb is tried.
     Full,
 }
 
@@ -620,7 +622,7 @@ pub enum Scale {
 pub async fn run_all(moto: &Moto, scale: Scale) -> Vec<Row> {
     let mut rows = Vec::new();
     let config = sdk_config(&moto.endpoint()).await;
-    cases::source_input(&mut rows).await;
+    cases::source_input(&mut rows, scale).await;
     cases::source_sns(&mut rows, &config, scale).await;
     cases::destination(&mut rows).await;
     cases::kms(&mut rows, &config).await;

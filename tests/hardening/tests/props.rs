@@ -220,7 +220,7 @@ fn hostile_message() -> impl Strategy<Value = Message> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     /// The model admits exactly the objects with a non-blank `eventID` and
     /// `eventTime`; every admitted event goes through the rules,
