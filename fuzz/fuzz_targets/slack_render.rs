@@ -98,6 +98,14 @@ fn is_optional(name: &str) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // The shape itself must be a message, or every input would be refused.
+    static SHAPE: std::sync::Once = std::sync::Once::new();
+    SHAPE.call_once(|| {
+        if let Err(error) = serde_json::from_value::<Message>(template()) {
+            panic!("the template is not a message: {error}");
+        }
+    });
+
     let mut u = Unstructured::new(data);
     let mut value = template();
     if fill(&mut value, "", &mut u).is_err() {
