@@ -10,7 +10,6 @@ use activity_aware::Message;
 use activity_aware_aws_tests::{add_queue, create_topic, drain, sdk_config, shared_moto};
 use activity_aware_hardening_tests::{
     Outcome, denial, payload_of, publisher, rules, run_destination, slack_ok, slack_stand_in,
-    sns_event,
 };
 use activity_aware_source_cloudtrail::handler::{Report, Source};
 use activity_aware_source_cloudtrail::lambda;
