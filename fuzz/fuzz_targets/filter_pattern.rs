@@ -21,5 +21,9 @@ fuzz_target!(|data: &[u8]| {
 
     let again = FilterPattern::parse(parsed.as_str())
         .unwrap_or_else(|error| panic!("{pattern:?} parsed, its text does not: {error}"));
-    assert_eq!(again.matches(message, json.as_ref()), matched, "{pattern:?}");
+    assert_eq!(
+        again.matches(message, json.as_ref()),
+        matched,
+        "{pattern:?}"
+    );
 });

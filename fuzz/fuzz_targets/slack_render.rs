@@ -90,10 +90,31 @@ fn fill(value: &mut Value, key: &str, u: &mut Unstructured) -> arbitrary::Result
 fn is_optional(name: &str) -> bool {
     !matches!(
         name,
-        "id" | "source" | "title" | "severity" | "time" | "event" | "actor" | "action"
-            | "identityType" | "name" | "outcome" | "findings" | "resources" | "details"
-            | "links" | "ruleId" | "label" | "value" | "url" | "count" | "firstTime"
-            | "lastTime" | "eventIds" | "truncated" | "howToDecode" | "actionFrom"
+        "id" | "source"
+            | "title"
+            | "severity"
+            | "time"
+            | "event"
+            | "actor"
+            | "action"
+            | "identityType"
+            | "name"
+            | "outcome"
+            | "findings"
+            | "resources"
+            | "details"
+            | "links"
+            | "ruleId"
+            | "label"
+            | "value"
+            | "url"
+            | "count"
+            | "firstTime"
+            | "lastTime"
+            | "eventIds"
+            | "truncated"
+            | "howToDecode"
+            | "actionFrom"
     )
 }
 
