@@ -42,7 +42,7 @@ pub enum EventError {
 impl Event {
     /// Parses one event from JSON text.
     pub fn parse(text: &str) -> Result<Event, EventError> {
-        let value: Value = serde_json::from_str(text).map_err(|error| EventError::Json {
+        let value = parse_json(text).map_err(|error| EventError::Json {
             reason: error.to_string(),
         })?;
 
@@ -94,7 +94,7 @@ impl Event {
 
     /// A nested string field by JSON pointer (`/userIdentity/arn`).
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
-        non_empty(self.value.pointer(pointer))
+        non_empty(at(&self.value, pointer))
     }
 
     pub fn id(&self) -> &str {
@@ -189,10 +189,13 @@ impl Event {
             .str_at("/additionalEventData/MFAUsed")
             .or_else(|| self.str_at("/userIdentity/sessionContext/attributes/mfaAuthenticated"))?;
 
-        match flag.to_ascii_lowercase().as_str() {
-            "yes" | "true" => Some(true),
-            "no" | "false" => Some(false),
-            _ => None,
+        let is = |word: &str| flag.eq_ignore_ascii_case(word);
+        if is("yes") || is("true") {
+            Some(true)
+        } else if is("no") || is("false") {
+            Some(false)
+        } else {
+            None
         }
     }
 
@@ -205,6 +208,91 @@ impl Event {
             .flatten()
             .filter_map(Value::as_object)
     }
+}
+
+/// The value a JSON pointer names, as [`Value::pointer`] finds it. A
+/// pointer made of object keys only, the common case, is walked without
+/// the copy of each key that `Value::pointer` makes.
+pub fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let Some(path) = pointer.strip_prefix('/') else {
+        return value.pointer(pointer);
+    };
+    if path.contains('~') {
+        return value.pointer(pointer);
+    }
+
+    let mut current = value;
+    for key in path.split('/') {
+        current = match current {
+            Value::Object(fields) => fields.get(key)?,
+            Value::Array(_) => return value.pointer(pointer),
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// Parses JSON text, reading a lone UTF-16 surrogate escape (`"\ud800"`) as
+/// U+FFFD. Such escapes are valid JSON but not valid Unicode, so `serde_json`
+/// refuses them; an intruder who plants one in a field must not make the
+/// whole event disappear.
+pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(error) => match replace_lone_surrogates(text) {
+            Some(repaired) => serde_json::from_str(&repaired),
+            None => Err(error),
+        },
+    }
+}
+
+/// The text with every `\uXXXX` escape of an unpaired surrogate replaced by
+/// `\uFFFD`, or `None` when it has none.
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    fn escape_at(bytes: &[u8], at: usize) -> Option<u16> {
+        let digits = bytes.get(at + 2..at + 6)?;
+        if bytes[at] != b'\\' || bytes[at + 1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    }
+
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut index = 0;
+
+    while index < bytes.len() {
+        if bytes[index] != b'\\' {
+            index += 1;
+            continue;
+        }
+
+        let Some(unit) = escape_at(bytes, index) else {
+            // Another escape, such as `\\` or `\"`: skip the escaped character.
+            index += 2;
+            continue;
+        };
+
+        let paired = (0xD800..=0xDBFF).contains(&unit)
+            && escape_at(bytes, index + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+        if paired {
+            index += 12;
+        } else if (0xD800..=0xDFFF).contains(&unit) {
+            out.push_str(&text[copied..index]);
+            out.push_str("\\uFFFD");
+            index += 6;
+            copied = index;
+        } else {
+            index += 6;
+        }
+    }
+
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// A string that is present and not blank.
@@ -266,6 +354,21 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_lone_surrogate_escape_as_a_replacement_character() {
+        let event = Event::parse(
+            r#"{"eventID":"e","eventTime":"t","userAgent":"a\ud800b\\ud800","x":"\udc00"}"#,
+        )
+        .unwrap();
+        assert_eq!(event.user_agent(), Some("a\u{FFFD}b\\ud800"));
+
+        let pair =
+            Event::parse(r#"{"eventID":"e","eventTime":"t","userAgent":"\ud83d\ude00"}"#).unwrap();
+        assert_eq!(pair.user_agent(), Some("😀"));
+
+        assert!(Event::parse(r#"{"eventID":"e","eventTime":"t""#).is_err());
+    }
+
+    #[test]
     fn treats_fields_of_the_wrong_type_as_absent() {
         let event = Event::from_value(json!({
             "eventID": "e1",
@@ -280,6 +383,38 @@ mod tests {
         assert!(event.user_identity().is_none());
         assert_eq!(event.error_code(), None);
         assert_eq!(event.resources().count(), 0);
+    }
+
+    #[test]
+    fn finds_values_by_pointer_as_serde_json_does() {
+        let value = json!({
+            "a": {"b": {"c": "deep"}, "list": ["zero", {"d": "in a list"}]},
+            "x/y": {"m~n": "escaped"},
+            "": "empty key",
+            "s": "string"
+        });
+        let pointers = [
+            "",
+            "/a",
+            "/a/b/c",
+            "/a/b/missing",
+            "/a/list/0",
+            "/a/list/1/d",
+            "/a/list/01",
+            "/a/list/9",
+            "/x~1y/m~0n",
+            "/x~1y",
+            "/",
+            "/s/deeper",
+            "a/b",
+            "/a/b/c/d",
+        ];
+        for pointer in pointers {
+            assert_eq!(at(&value, pointer), value.pointer(pointer), "{pointer}");
+        }
+        assert_eq!(at(&value, "/a/b/c"), Some(&json!("deep")));
+        assert_eq!(at(&value, "/a/list/1/d"), Some(&json!("in a list")));
+        assert_eq!(at(&value, "/x~1y/m~0n"), Some(&json!("escaped")));
     }
 
     #[test]

@@ -101,36 +101,44 @@ pub fn stable_id(parts: &[&str]) -> String {
         hasher.update([0u8]);
     }
 
-    hasher.finalize()[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(32);
+    for byte in &hasher.finalize()[..16] {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    id
 }
 
 /// Whether an error code belongs to one of the access-denied families.
 ///
 /// Services spell refusals in several ways: `AccessDenied`,
 /// `AccessDeniedException`, `Client.UnauthorizedOperation`,
-/// `VpceAccessDenied`, and so on. A service prefix such as `Client.` is
-/// ignored. `Client.DryRunOperation` is a permitted dry run, not a refusal.
+/// `VpceAccessDenied`, `KMS.AccessDeniedException`, `UnauthorizedAccess`,
+/// `AuthorizationError`, and so on. The families are codes that start with
+/// `AccessDenied`, `Unauthorized` or `Authorization`, or end with
+/// `AccessDenied`, `AccessDeniedException` or `UnauthorizedOperation`, in
+/// any case: the same families the built-in access-denied rule and the
+/// default filter pattern use. `Client.DryRunOperation` is a permitted dry
+/// run, not a refusal.
 pub fn is_access_denied(error_code: &str) -> bool {
-    let code = error_code.trim();
-    let code = code.rsplit('.').next().unwrap_or(code);
+    const PREFIXES: [&str; 3] = ["accessdenied", "unauthorized", "authorization"];
+    const SUFFIXES: [&str; 3] = [
+        "accessdenied",
+        "accessdeniedexception",
+        "unauthorizedoperation",
+    ];
 
-    code.starts_with("AccessDenied")
-        || code.ends_with("AccessDenied")
-        || code.ends_with("AccessDeniedException")
-        || code.ends_with("UnauthorizedOperation")
-        || matches!(
-            code,
-            "UnauthorizedAccess"
-                | "UnauthorizedAccessException"
-                | "AuthorizationError"
-                | "AuthorizationErrorException"
-                | "NotAuthorized"
-                | "Forbidden"
-                | "ForbiddenException"
-        )
+    let code = error_code.trim().as_bytes();
+    let starts = |prefix: &str| {
+        code.len() >= prefix.len() && code[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let ends = |suffix: &str| {
+        code.len() >= suffix.len()
+            && code[code.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+
+    PREFIXES.iter().any(|prefix| starts(prefix)) || SUFFIXES.iter().any(|suffix| ends(suffix))
 }
 
 /// Whether the event is a console sign-in that failed. Failed sign-ins carry
@@ -228,7 +236,7 @@ fn parse_denial_text(message: &str) -> DenialText<'_> {
 
     let mut resource = None;
     if let Some(after) = rest.trim_start().strip_prefix(ON_RESOURCE) {
-        let (token, remainder) = split_token(after);
+        let (token, remainder) = resource_token(after);
         if !token.is_empty() {
             resource = Some(token);
         }
@@ -242,6 +250,19 @@ fn parse_denial_text(message: &str) -> DenialText<'_> {
         resource,
         reason: (!reason.is_empty()).then_some(reason),
     }
+}
+
+/// The resource an error message names and what follows it. Some services
+/// quote the resource (S3 does, and its object keys may hold spaces); the
+/// quotes are not part of it.
+fn resource_token(text: &str) -> (&str, &str) {
+    let text = text.trim_start();
+    if let Some(quoted) = text.strip_prefix('"')
+        && let Some(end) = quoted.find('"')
+    {
+        return (&quoted[..end], &quoted[end + 1..]);
+    }
+    split_token(text)
 }
 
 /// The first whitespace-delimited token and what follows it.
@@ -585,7 +606,7 @@ fn details(event: &Event) -> Vec<Detail> {
     }
 
     if let Some(parameters) = event.request_parameters() {
-        let text = serde_json::to_string(&redacted(parameters)).unwrap_or_default();
+        let text = serde_json::to_string(&Redacted(parameters)).unwrap_or_default();
         add(
             "Request parameters",
             Some(&cut(&text, PARAMETERS_MAX_CHARS)),
@@ -597,21 +618,27 @@ fn details(event: &Event) -> Vec<Detail> {
 
 /// Keys whose values are credential material, compared case-insensitively
 /// as substrings.
-const SECRET_KEYS: [&str; 7] = [
+const SECRET_KEYS: [&str; 10] = [
     "password",
+    "passwd",
     "secret",
     "token",
     "privatekey",
     "credentials",
     "passphrase",
     "authorization",
+    "apikey",
+    "api_key",
 ];
 
 /// Whether a key names credential material: it holds one of
 /// [`SECRET_KEYS`], in any case.
 fn is_secret_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    SECRET_KEYS.iter().any(|secret| lower.contains(secret))
+    SECRET_KEYS.iter().any(|secret| {
+        key.as_bytes()
+            .windows(secret.len())
+            .any(|window| window.eq_ignore_ascii_case(secret.as_bytes()))
+    })
 }
 
 /// Whether an object is a name and value pair whose name is credential
@@ -628,6 +655,39 @@ fn names_a_secret(fields: &serde_json::Map<String, Value>) -> bool {
 /// answered `pair`.
 fn hides(key: &str, pair: bool) -> bool {
     is_secret_key(key) || (pair && key.eq_ignore_ascii_case("value"))
+}
+
+/// A JSON value that serializes as [`redacted`] would give it, without
+/// copying it first.
+struct Redacted<'a>(&'a Value);
+
+impl serde::Serialize for Redacted<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+
+        match self.0 {
+            Value::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                let pair = names_a_secret(fields);
+                for (key, value) in fields {
+                    if hides(key, pair) {
+                        map.serialize_entry(key, "[redacted]")?;
+                    } else {
+                        map.serialize_entry(key, &Redacted(value))?;
+                    }
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Redacted(item))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
 }
 
 /// A copy of a JSON value with the values of secret-looking keys replaced.
@@ -739,6 +799,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn serializes_redacted_parameters_without_copying_them() {
+        let parameters = json!({
+            "userName": "alice",
+            "Password": "hunter2",
+            "nested": {"sessionToken": "t", "keep": [1, {"clientSecretValue": "s"}, "x"]},
+            "list": [{"AUTHORIZATION": "Bearer x", "other": null}],
+            "tok": "not a secret key",
+            "n": 3.5
+        });
+        let written = serde_json::to_string(&Redacted(&parameters)).unwrap();
+        assert_eq!(
+            written,
+            serde_json::to_string(&redacted(&parameters)).unwrap()
+        );
+        assert_eq!(
+            written,
+            r#"{"Password":"[redacted]","list":[{"AUTHORIZATION":"[redacted]","other":null}],"n":3.5,"nested":{"keep":[1,{"clientSecretValue":"[redacted]"},"x"],"sessionToken":"[redacted]"},"tok":"not a secret key","userName":"alice"}"#
+        );
+    }
+
+    #[test]
+    fn writes_stable_ids_as_lowercase_hex() {
+        let id = stable_id(&["cloudtrail", "111122223333", "e1"]);
+        // SHA-256 of the parts, each followed by a zero byte; the first 16 bytes.
+        assert_eq!(id, "44a496b682e466996b44f87ab8ec5abf");
+        assert_ne!(id, stable_id(&["cloudtrail", "111122223333e1"]));
+    }
+
     fn event(value: Value) -> Event {
         let mut value = value;
         let fields = value.as_object_mut().unwrap();
@@ -839,6 +928,12 @@ mod tests {
             "AccessDeniedException",
             "VpceAccessDenied",
             "Server.AccessDenied",
+            "KMS.AccessDeniedException",
+            "UnauthorizedAccess",
+            "UnauthorizedException",
+            "AuthorizationError",
+            "AuthorizationErrorException",
+            "accessdenied",
         ] {
             assert!(is_access_denied(code), "{code} is a denial");
         }
@@ -883,6 +978,23 @@ mod tests {
         );
         assert_eq!(message.severity, Severity::Medium);
         assert_eq!(message.resources[0].id, "arn:aws:s3:::reports/q1.csv");
+    }
+
+    #[test]
+    fn reads_a_quoted_resource_whole() {
+        let text = parse_denial_text(
+            "User: arn:aws:sts::111122223333:assumed-role/r/s is not authorized to perform: \
+             s3:GetObject on resource: \"arn:aws:s3:::bucket/builds/app final.tar.gz\" \
+             because no identity-based policy allows the s3:GetObject action",
+        );
+        assert_eq!(
+            text.resource,
+            Some("arn:aws:s3:::bucket/builds/app final.tar.gz")
+        );
+        assert_eq!(
+            text.reason,
+            Some("because no identity-based policy allows the s3:GetObject action")
+        );
     }
 
     #[test]
@@ -951,7 +1063,8 @@ mod tests {
             &event(json!({
                 "eventSource": "sts.amazonaws.com", "eventName": "AssumeRole",
                 "requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/r",
-                    "tokenCode": "123456", "nested": [{"Password": "hunter2"}]},
+                    "tokenCode": "123456", "nested": [{"Password": "hunter2"}],
+                    "passwd": "pw-value", "apiKey": "ak-value"},
                 "responseElements": {"credentials": {"sessionToken": "FAKE-TOKEN"}}
             })),
             vec![],
@@ -959,6 +1072,7 @@ mod tests {
         let json = message.to_json();
         assert!(!json.contains("hunter2"));
         assert!(!json.contains("123456"));
+        assert!(!json.contains("pw-value") && !json.contains("ak-value"));
         assert!(!json.contains("FAKE-TOKEN"));
         assert!(json.contains("arn:aws:iam::111122223333:role/r"));
     }

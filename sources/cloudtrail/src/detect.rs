@@ -46,6 +46,12 @@ impl Rules {
             Some(path) => Suppressions::load(path)?,
             None => Suppressions::default(),
         };
+        for rule in suppressions.unknown_rules(&rules) {
+            warn!(
+                rule,
+                "suppression names no loaded rule, it silences nothing"
+            );
+        }
 
         info!(
             rules = rules.len(),

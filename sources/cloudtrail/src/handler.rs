@@ -8,6 +8,8 @@ goes on. Publishing is all or nothing from the caller's point of view: if any
 message cannot be published the invocation fails, so that it is retried.
 */
 
+use std::collections::HashSet;
+
 use aws_lambda_events::event::cloudwatch_logs::LogData;
 use serde_json::Value;
 use tracing::{debug, info, warn};
@@ -51,6 +53,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Events that raised no finding, when only findings are reported.
     pub unmatched: usize,
+    /// Events that appeared more than once in the batch, after the first.
+    pub duplicates: usize,
     /// Messages published.
     pub published: usize,
 }
@@ -60,6 +64,7 @@ impl Summary {
         self.log_events += other.log_events;
         self.skipped += other.skipped;
         self.unmatched += other.unmatched;
+        self.duplicates += other.duplicates;
         self.published += other.published;
     }
 }
@@ -118,6 +123,7 @@ impl<D: Detect, P: Publish> Source<D, P> {
             ..Summary::default()
         };
         let mut messages = Vec::new();
+        let mut seen = HashSet::new();
 
         for entry in &batch.log_events {
             let event = match Event::parse(&entry.message) {
@@ -133,6 +139,14 @@ impl<D: Detect, P: Publish> Source<D, P> {
                     continue;
                 }
             };
+
+            // CloudWatch Logs delivers at least once; a repeat inside one
+            // batch is the same event, not a second occurrence.
+            if !seen.insert(event.id().to_owned()) {
+                debug!(event_id = %event.id(), "event skipped, already in this batch");
+                summary.duplicates += 1;
+                continue;
+            }
 
             let findings = self.detector.detect(&event);
             if findings.is_empty() && self.report == Report::Findings {
@@ -204,12 +218,31 @@ mod tests {
                 log_events: 3,
                 skipped: 2,
                 unmatched: 0,
+                duplicates: 0,
                 published: 1
             }
         );
         let published = source.publisher.messages();
         assert_eq!(published.len(), 1);
         assert_eq!(published[0].title, "alice was denied sts:AssumeRole");
+    }
+
+    #[tokio::test]
+    async fn reports_an_event_delivered_twice_in_one_batch_once() {
+        let source = Source {
+            detector: NoRules,
+            publisher: Collect::default(),
+            report: Report::All,
+        };
+
+        let summary = source
+            .handle_batch(&batch(&[DENIED, DENIED]))
+            .await
+            .unwrap();
+
+        assert_eq!(summary.duplicates, 1);
+        assert_eq!(summary.published, 1);
+        assert_eq!(source.publisher.messages()[0].occurrences, None);
     }
 
     #[tokio::test]

@@ -66,7 +66,11 @@ pub fn read_file(path: &Path) -> Result<Vec<Input>, InputError> {
         bytes
     };
 
-    let value: Value = serde_json::from_slice(&bytes).map_err(|error| InputError::Json {
+    let text = std::str::from_utf8(&bytes).map_err(|error| InputError::Json {
+        path: shown.clone(),
+        reason: format!("not UTF-8 text: {error}"),
+    })?;
+    let value = activity_aware::cloudtrail::parse_json(text).map_err(|error| InputError::Json {
         path: shown.clone(),
         reason: error.to_string(),
     })?;

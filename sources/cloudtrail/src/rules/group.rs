@@ -26,6 +26,11 @@ pub const MORE_RESOURCES_LABEL: &str = "More resources";
 struct GroupKey {
     rule_ids: Vec<String>,
     actor: String,
+    /// The credential and the origin are part of who acted: the same user
+    /// name from a second address or with a second access key is kept
+    /// apart, so stolen credentials never hide inside their owner's group.
+    access_key_id: String,
+    source_address: String,
     action: String,
     error_code: String,
 }
@@ -57,6 +62,8 @@ impl GroupKey {
         GroupKey {
             rule_ids,
             actor,
+            access_key_id: message.actor.access_key_id.clone().unwrap_or_default(),
+            source_address: message.actor.source_address.clone().unwrap_or_default(),
             action,
             error_code: message.action.error_code.clone().unwrap_or_default(),
         }
@@ -65,11 +72,13 @@ impl GroupKey {
     /// A stable id for the group that starts with `first_event_id`.
     fn id(&self, first_event_id: &str) -> String {
         let mut hash = Sha256::new();
-        for part in self
-            .rule_ids
-            .iter()
-            .chain([&self.actor, &self.action, &self.error_code])
-        {
+        for part in self.rule_ids.iter().chain([
+            &self.actor,
+            &self.access_key_id,
+            &self.source_address,
+            &self.action,
+            &self.error_code,
+        ]) {
             hash.update(part.as_bytes());
             // A separator no field can hold, so that parts cannot run together.
             hash.update([0]);
@@ -188,6 +197,7 @@ impl Group {
 
         message.id = key.id(&message.event.id);
         message.title = counted_title(&message.title, self.count);
+        message.time = self.first_time.clone();
         message.resources = self.resources;
         if self.more_resources > 0 {
             message.details.push(Detail::new(
@@ -386,6 +396,28 @@ mod tests {
         assert_eq!(grouped[1].occurrences, None);
         assert_eq!(grouped[1].id, "id-b");
         assert_eq!(grouped[2], no_findings);
+    }
+
+    #[test]
+    fn another_address_or_access_key_is_kept_apart() {
+        let owner = denial("a1", "2026-03-01T10:00:05Z", "r");
+        let mut elsewhere = denial("a2", "2026-03-01T10:00:01Z", "r");
+        elsewhere.actor.source_address = Some("203.0.113.66".into());
+        let mut other_key = denial("a3", "2026-03-01T10:00:02Z", "r");
+        other_key.actor.access_key_id = Some("AKIAOTHERKEY00000000".into());
+        let again = denial("a4", "2026-03-01T10:00:00Z", "r");
+
+        let grouped = group(vec![owner, elsewhere, other_key, again]);
+
+        let ids: Vec<&str> = grouped.iter().map(|m| m.event.id.as_str()).collect();
+        assert_eq!(ids, ["a1", "a2", "a3"]);
+        let first = grouped[0].occurrences.as_ref().unwrap();
+        assert_eq!(first.count, 2);
+        assert_eq!(first.first_time, "2026-03-01T10:00:00Z");
+        assert_eq!(
+            grouped[0].time, "2026-03-01T10:00:00Z",
+            "a group's time is its first"
+        );
     }
 
     #[test]
