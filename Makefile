@@ -16,6 +16,9 @@ DEBUG_BIN := $(CARGO_TARGET_DIR)/debug
 
 SAMPLE ?= samples/events/iam-user-access-denied-assume-role.json
 FORMAT ?= text
+# The extra rules the deployed function carries, so that a local run reports
+# what the deployment would. RULES= (empty) runs the built-in rules alone.
+RULES ?= sources/cloudtrail/rules/custom
 
 # Pass settings through only when they were given, so that unset and empty
 # stay different, and unexpanded, so that `$.field` in a filter pattern stays
@@ -35,6 +38,7 @@ SOURCE_FLAGS = $(if $(RULES),--rules '$(RULES)') $(if $(SUPPRESSIONS),--suppress
 
 help:
 	@echo "make invoke-source SAMPLE=<file>   what a sample produces, as the team would see it in Slack"
+	@echo "    SAMPLE may name several files or a glob, such as 'samples/events/*.json'"
 	@echo "    FILTER_PATTERN=...  RULES=<dir>  SUPPRESSIONS=<file>  REPORT=all  FORMAT=json"
 	@echo "    SLACK_WEBHOOK_URL=...   post to Slack for real"
 	@echo "    TOPIC_ARN=...           publish to an SNS topic (AWS_ENDPOINT_URL for an emulator)"
@@ -48,10 +52,10 @@ ifneq ($(STACK),)
 invoke-source: invoke-deployed
 else ifneq ($(TOPIC_ARN),)
 invoke-source: build-debug
-	$(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) '$(SAMPLE)'
+	$(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) $(SAMPLE)
 else
 invoke-source: build-debug
-	@set -o pipefail; $(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) '$(SAMPLE)' \
+	@set -o pipefail; $(DEBUG_BIN)/source-cloudtrail $(SOURCE_FLAGS) $(SAMPLE) \
 		| $(DEBUG_BIN)/destination-slack --format $(FORMAT)
 endif
 

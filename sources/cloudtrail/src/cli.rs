@@ -98,12 +98,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             publisher: Collect::default(),
             report: config.report,
         };
-        let (total, failed) = run_files(&source, &cli.files, &pattern).await;
-        print_stats(&source, &total);
+        let (total, filtered, failed) = run_files(&source, &cli.files, &pattern).await;
+        print_stats(&source, &total, filtered);
         return exit_code(failed);
     }
 
-    let (total, failed) = match config.topic_arn.clone() {
+    let (total, filtered, failed) = match config.topic_arn.clone() {
         Some(topic_arn) => {
             let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
             let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&sdk_config), topic_arn);
@@ -124,11 +124,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
     };
     eprintln!(
-        "source: {} file(s), {} log event(s) read, {} skipped as not CloudTrail events, \
-         {} without findings, {} message(s) published",
+        "source: {} file(s); {} raw event(s), {} passed the filter pattern; {} log event(s) \
+         handled: {} skipped as not CloudTrail events, {} repeated, {} without findings; \
+         {} message(s) published",
         cli.files.len(),
+        filtered.raw,
+        filtered.passed,
         total.log_events,
         total.skipped,
+        total.duplicates,
         total.unmatched,
         total.published
     );
@@ -186,8 +190,9 @@ async fn run_files<D: Detect, P: Publish>(
     source: &Source<D, P>,
     files: &[PathBuf],
     pattern: &FilterPattern,
-) -> (Summary, bool) {
+) -> (Summary, Filtered, bool) {
     let mut total = Summary::default();
+    let mut filtered = Filtered::default();
     let mut failed = false;
 
     for file in files {
@@ -204,8 +209,11 @@ async fn run_files<D: Detect, P: Publish>(
         for input in inputs {
             let outcome: Result<Summary, HandlerError> = match input {
                 Input::Subscription(payload) => source.handle_subscription(&payload).await,
+                Input::Batch(batch) => source.handle_batch(&batch).await,
                 Input::Events(events) => {
                     let batch = input::filtered_batch(&events, pattern, &shown);
+                    filtered.raw += events.len();
+                    filtered.passed += batch.log_events.len();
                     source.handle_batch(&batch).await
                 }
             };
@@ -220,7 +228,14 @@ async fn run_files<D: Detect, P: Publish>(
         }
     }
 
-    (total, failed)
+    (total, filtered, failed)
+}
+
+/// Raw events read from files, and how many the filter pattern passed.
+#[derive(Debug, Default, Clone, Copy)]
+struct Filtered {
+    raw: usize,
+    passed: usize,
 }
 
 fn exit_code(failed: bool) -> ExitCode {
@@ -270,7 +285,7 @@ impl<D: Detect> Detect for Counting<D> {
     }
 }
 
-fn print_stats(source: &Source<Counting<Rules>, Collect>, total: &Summary) {
+fn print_stats(source: &Source<Counting<Rules>, Collect>, total: &Summary, filtered: Filtered) {
     let matched = source
         .detector
         .matched
@@ -294,7 +309,9 @@ fn print_stats(source: &Source<Counting<Rules>, Collect>, total: &Summary) {
     }
     let silent = source.detector.inner.rules.len().saturating_sub(rows.len());
     println!();
-    println!("log events read: {}", total.log_events);
+    println!("raw events read: {}", filtered.raw);
+    println!("raw events the filter pattern passed: {}", filtered.passed);
+    println!("log events handled: {}", total.log_events);
     println!("skipped as not CloudTrail events: {}", total.skipped);
     println!("events without findings: {}", total.unmatched);
     println!("rules that matched nothing: {silent}");

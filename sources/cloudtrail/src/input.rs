@@ -2,9 +2,9 @@
 Inputs of the source's local mode.
 
 A file holds one of three shapes: a CloudWatch Logs subscription event as
-Lambda receives it, a single CloudTrail event, or a CloudTrail log file
-(`{"Records": [...]}`, plain or gzip-compressed, as CloudTrail writes it to
-S3). A JSON array holds several inputs of these shapes. Raw events have not
+Lambda receives it (or the batch inside it, decoded), a single CloudTrail
+event, or a CloudTrail log file (`{"Records": [...]}`, plain or
+gzip-compressed, as CloudTrail writes it to S3). A JSON array holds several inputs of these shapes. Raw events have not
 been through CloudWatch Logs, so the subscription filter pattern is applied
 to them here, as CloudWatch Logs would, before they join the one code path
 as a batch.
@@ -26,6 +26,9 @@ pub const LOCAL_LOG_GROUP: &str = "local";
 pub enum Input {
     /// A subscription event, already filtered by CloudWatch Logs.
     Subscription(Value),
+    /// A decoded subscription batch (`{"messageType": ..., "logEvents": [...]}`),
+    /// already filtered by CloudWatch Logs.
+    Batch(LogData),
     /// Raw CloudTrail events, not yet filtered.
     Events(Vec<Value>),
 }
@@ -44,6 +47,9 @@ pub enum InputError {
 
     #[error("`{path}` is not JSON: {reason}")]
     Json { path: String, reason: String },
+
+    #[error("`{path}` looks like a decoded subscription batch but is not one: {reason}")]
+    Batch { path: String, reason: String },
 
     #[error("`{path}`: `Records` must be an array, found {found}")]
     Records { path: String, found: &'static str },
@@ -100,6 +106,15 @@ fn classify_one(value: Value, path: &str) -> Result<Input, InputError> {
 
     if fields.contains_key("awslogs") {
         return Ok(Input::Subscription(Value::Object(fields)));
+    }
+
+    if fields.contains_key("logEvents") && fields.contains_key("messageType") {
+        return serde_json::from_value(Value::Object(fields))
+            .map(Input::Batch)
+            .map_err(|error| InputError::Batch {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            });
     }
 
     match fields.remove("Records") {
@@ -164,6 +179,20 @@ mod tests {
             classify(single.clone(), "f").unwrap(),
             vec![Input::Events(vec![single])]
         );
+    }
+
+    #[test]
+    fn reads_a_decoded_subscription_batch() {
+        let batch = json!({"messageType": "DATA_MESSAGE", "owner": "111122223333",
+            "logGroup": "g", "logStream": "s", "subscriptionFilters": [],
+            "logEvents": [{"id": "1", "timestamp": 1, "message": "{}"}]});
+        match classify(batch, "f").unwrap().as_slice() {
+            [Input::Batch(batch)] => assert_eq!(batch.log_events.len(), 1),
+            other => panic!("expected one batch, got {other:?}"),
+        }
+
+        let error = classify(json!({"messageType": "DATA_MESSAGE", "logEvents": 3}), "f");
+        assert!(matches!(error, Err(InputError::Batch { .. })), "{error:?}");
     }
 
     #[test]
