@@ -35,3 +35,41 @@ pub fn init(format: LogFormat, default_level: &str) {
         LogFormat::Text => builder.try_init(),
     };
 }
+
+/// An error and its sources on one line, each message once: `dispatch
+/// failure: io error: ... Connection refused`. The AWS SDK's errors carry
+/// their whole response in `Debug`; this keeps logs and error messages to
+/// what a reader needs.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !message.is_empty() && !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the request failed")]
+    struct Outer {
+        #[source]
+        inner: std::io::Error,
+    }
+
+    #[test]
+    fn joins_an_error_and_its_sources() {
+        let error = Outer {
+            inner: std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),
+        };
+        assert_eq!(error_chain(&error), "the request failed: refused");
+    }
+}

@@ -18,7 +18,7 @@ use std::future::Future;
 use activity_aware::config::{
     SLACK_WEBHOOK_CIPHERTEXT, WEBHOOK_ENCRYPTION_CONTEXT_KEY, WEBHOOK_ENCRYPTION_CONTEXT_VALUE,
 };
-use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_kms::error::ProvideErrorMetadata;
 use aws_sdk_kms::primitives::Blob;
 use base64::Engine;
 use tracing::info;
@@ -98,7 +98,7 @@ impl Decrypt for Kms {
                 },
                 None => DecryptFailure {
                     code: "RequestFailed".to_owned(),
-                    reason: DisplayErrorContext(&error).to_string(),
+                    reason: activity_aware::telemetry::error_chain(&error),
                 },
             }),
         }

@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::time::Duration;
 
-use aws_sdk_sns::error::DisplayErrorContext;
+use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 use serde_json::json;
 use tracing::{error, info, warn};
@@ -441,10 +441,15 @@ impl SnsPublisher {
             let response = match response {
                 Ok(response) => response,
                 Err(error) => {
-                    outcome.stopped = Some(format!(
-                        "the PublishBatch request failed: {}",
-                        DisplayErrorContext(&error)
-                    ));
+                    let reason = match error.as_service_error() {
+                        Some(service) => format!(
+                            "`{}`: {}",
+                            service.code().unwrap_or("unknown error"),
+                            service.message().unwrap_or_default()
+                        ),
+                        None => activity_aware::telemetry::error_chain(&error),
+                    };
+                    outcome.stopped = Some(format!("the PublishBatch request failed: {reason}"));
                     return outcome;
                 }
             };
