@@ -147,7 +147,7 @@ export class ActivityAwareStack extends cdk.Stack {
       description: 'Activity Aware: encrypts the topics, the dead-letter queues and the webhook',
       enableKeyRotation: true,
     });
-    this.allowSnsOnKey();
+    this.allowServiceOnKey('AllowSnsToUseTheKeyForQueues', 'sns.amazonaws.com');
 
     this.topic = new sns.Topic(this, 'topic', {
       displayName: 'Activity Aware messages',
@@ -179,25 +179,15 @@ export class ActivityAwareStack extends cdk.Stack {
     this.outputs();
   }
 
-  /** Lets SNS encrypt what it sends to the destination's dead-letter queue. */
-  private allowSnsOnKey(): void {
+  /**
+   * Lets an AWS service of this account use the key: SNS to encrypt what it sends to the
+   * destination's dead-letter queue, CloudWatch to publish alarms to an encrypted topic.
+   */
+  private allowServiceOnKey(sid: string, service: string): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowSnsToUseTheKeyForQueues',
-        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
-  }
-
-  /** Lets CloudWatch alarms publish to a topic encrypted with the key. */
-  private allowCloudWatchOnKey(): void {
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchToUseTheKeyForAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        sid,
+        principals: [new iam.ServicePrincipal(service)],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
@@ -398,7 +388,7 @@ export class ActivityAwareStack extends cdk.Stack {
         masterKey: this.key,
         enforceSSL: true,
       });
-      this.allowCloudWatchOnKey();
+      this.allowServiceOnKey('AllowCloudWatchToUseTheKeyForAlarms', 'cloudwatch.amazonaws.com');
     } else {
       topic = sns.Topic.fromTopicArn(this, 'alarm-topic', alarmTopicArn);
     }
