@@ -346,35 +346,13 @@ impl SnsPublisher {
             stats.published += outcome.published;
 
             if let Some(reason) = outcome.stopped {
-                error!(
-                    topic_arn = %self.topic_arn,
-                    published = stats.published,
-                    total,
-                    error = %reason,
-                    "messages not published"
-                );
-                return Err(PublishError::Sns {
-                    failed: total - stats.published,
-                    total,
-                    reason,
-                });
+                return Err(self.not_published(stats.published, total, reason));
             }
         }
 
         if failures.count > 0 {
             let reason = format!("SNS refused them: {}", failures.describe());
-            error!(
-                topic_arn = %self.topic_arn,
-                failed = failures.count,
-                total,
-                error = %reason,
-                "messages not published"
-            );
-            return Err(PublishError::Sns {
-                failed: total - stats.published,
-                total,
-                reason,
-            });
+            return Err(self.not_published(stats.published, total, reason));
         }
 
         info!(
@@ -386,6 +364,24 @@ impl SnsPublisher {
             "messages published"
         );
         Ok(stats)
+    }
+
+    /// Logs and returns the error for a publish that lost messages: every
+    /// message not published fails the invocation, so that it is retried.
+    fn not_published(&self, published: usize, total: usize, reason: String) -> PublishError {
+        error!(
+            topic_arn = %self.topic_arn,
+            published,
+            failed = total - published,
+            total,
+            error = %reason,
+            "messages not published"
+        );
+        PublishError::Sns {
+            failed: total - published,
+            total,
+            reason,
+        }
     }
 
     /// Sends one batch, again for the entries SNS lists as failed for a
