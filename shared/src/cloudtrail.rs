@@ -87,91 +87,214 @@ impl Event {
         self.value.as_object().expect("an event is a JSON object")
     }
 
+    /// The event's id; `from_value` made sure there is one.
+    pub fn id(&self) -> &str {
+        non_empty(self.fields().get("eventID")).unwrap_or_default()
+    }
+
+    /// The event's time; `from_value` made sure there is one.
+    pub fn time(&self) -> &str {
+        non_empty(self.fields().get("eventTime")).unwrap_or_default()
+    }
+
+    /// The fields the standardizer reads, found in one pass over the
+    /// event's top level rather than one search each.
+    pub fn view(&self) -> View<'_> {
+        View::of(&self.value, self.fields())
+    }
+}
+
+/// The top-level fields a description of an event reads, each found once.
+///
+/// Describing an event asks for the same few dozen fields many times; a
+/// view finds them all in one walk over the event's keys, then answers
+/// from what it found. Fields it does not keep are still reachable by name.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    value: &'a Value,
+    fields: &'a Map<String, Value>,
+    kept: [Option<&'a Value>; KEPT.len()],
+}
+
+/// The top-level fields a [`View`] keeps.
+const KEPT: [&str; 21] = [
+    "eventID",
+    "eventTime",
+    "eventName",
+    "eventSource",
+    "eventType",
+    "awsRegion",
+    "recipientAccountId",
+    "sourceIPAddress",
+    "userAgent",
+    "requestID",
+    "errorCode",
+    "errorMessage",
+    "userIdentity",
+    "insightDetails",
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "resources",
+    "vpcEndpointId",
+    "sharedEventID",
+    "tlsDetails",
+];
+
+/// The slot of a kept field in [`KEPT`] order.
+fn kept_slot(name: &str) -> Option<usize> {
+    // A `match` on the name compiles to a dispatch on its length and a
+    // comparison or two, far cheaper than a search of the event's map.
+    let slot = match name {
+        "eventID" => 0,
+        "eventTime" => 1,
+        "eventName" => 2,
+        "eventSource" => 3,
+        "eventType" => 4,
+        "awsRegion" => 5,
+        "recipientAccountId" => 6,
+        "sourceIPAddress" => 7,
+        "userAgent" => 8,
+        "requestID" => 9,
+        "errorCode" => 10,
+        "errorMessage" => 11,
+        "userIdentity" => 12,
+        "insightDetails" => 13,
+        "requestParameters" => 14,
+        "responseElements" => 15,
+        "additionalEventData" => 16,
+        "resources" => 17,
+        "vpcEndpointId" => 18,
+        "sharedEventID" => 19,
+        "tlsDetails" => 20,
+        _ => return None,
+    };
+    Some(slot)
+}
+
+impl<'a> View<'a> {
+    fn of(value: &'a Value, fields: &'a Map<String, Value>) -> View<'a> {
+        let mut kept = [None; KEPT.len()];
+        for (key, value) in fields {
+            if let Some(slot) = kept_slot(key) {
+                kept[slot] = Some(value);
+            }
+        }
+        View {
+            value,
+            fields,
+            kept,
+        }
+    }
+
+    /// A top-level field by name.
+    pub fn field(&self, name: &str) -> Option<&'a Value> {
+        match kept_slot(name) {
+            Some(slot) => self.kept[slot],
+            None => self.fields.get(name),
+        }
+    }
+
     /// A top-level string field, `None` when missing, empty or not a string.
-    pub fn str_field(&self, name: &str) -> Option<&str> {
-        non_empty(self.fields().get(name))
+    pub fn str_field(&self, name: &str) -> Option<&'a str> {
+        non_empty(self.field(name))
     }
 
     /// A nested string field by JSON pointer (`/userIdentity/arn`).
-    pub fn str_at(&self, pointer: &str) -> Option<&str> {
-        non_empty(at(&self.value, pointer))
+    pub fn str_at(&self, pointer: &str) -> Option<&'a str> {
+        let Some(path) = pointer.strip_prefix('/') else {
+            return non_empty(at(self.value, pointer));
+        };
+        let (first, rest) = path.split_at(path.find('/').unwrap_or(path.len()));
+        if first.contains('~') {
+            return non_empty(at(self.value, pointer));
+        }
+        non_empty(at(self.field(first)?, rest))
     }
 
-    pub fn id(&self) -> &str {
+    /// A nested string field by its keys, outermost first: the same as
+    /// [`View::str_at`] with the keys joined by `/`, without parsing a
+    /// pointer.
+    pub fn str_in(&self, keys: &[&str]) -> Option<&'a str> {
+        let (first, rest) = keys.split_first()?;
+        let mut current = self.field(first)?;
+        for key in rest {
+            current = current.as_object()?.get(*key)?;
+        }
+        non_empty(Some(current))
+    }
+
+    pub fn id(&self) -> &'a str {
         self.str_field("eventID").unwrap_or_default()
     }
 
-    pub fn time(&self) -> &str {
+    pub fn time(&self) -> &'a str {
         self.str_field("eventTime").unwrap_or_default()
     }
-
-    pub fn name(&self) -> Option<&str> {
+    pub fn name(&self) -> Option<&'a str> {
         self.str_field("eventName")
     }
 
-    pub fn source(&self) -> Option<&str> {
+    pub fn source(&self) -> Option<&'a str> {
         self.str_field("eventSource")
     }
 
-    pub fn event_type(&self) -> Option<&str> {
+    pub fn event_type(&self) -> Option<&'a str> {
         self.str_field("eventType")
     }
 
-    pub fn region(&self) -> Option<&str> {
+    pub fn region(&self) -> Option<&'a str> {
         self.str_field("awsRegion")
     }
 
     /// The account the event was recorded in: `recipientAccountId`, else the
     /// actor's account.
-    pub fn account(&self) -> Option<&str> {
+    pub fn account(&self) -> Option<&'a str> {
         self.str_field("recipientAccountId")
-            .or_else(|| self.str_at("/userIdentity/accountId"))
+            .or_else(|| self.str_in(&["userIdentity", "accountId"]))
     }
 
-    pub fn source_address(&self) -> Option<&str> {
+    pub fn source_address(&self) -> Option<&'a str> {
         self.str_field("sourceIPAddress")
     }
 
-    pub fn user_agent(&self) -> Option<&str> {
+    pub fn user_agent(&self) -> Option<&'a str> {
         self.str_field("userAgent")
     }
 
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> Option<&'a str> {
         self.str_field("requestID")
     }
 
     /// The error code; an empty string counts as no error.
-    pub fn error_code(&self) -> Option<&str> {
+    pub fn error_code(&self) -> Option<&'a str> {
         self.str_field("errorCode")
     }
 
-    pub fn error_message(&self) -> Option<&str> {
+    pub fn error_message(&self) -> Option<&'a str> {
         self.str_field("errorMessage")
     }
 
     /// The `userIdentity` block, when it is an object.
-    pub fn user_identity(&self) -> Option<&Map<String, Value>> {
-        self.fields().get("userIdentity").and_then(Value::as_object)
+    pub fn user_identity(&self) -> Option<&'a Map<String, Value>> {
+        self.field("userIdentity").and_then(Value::as_object)
     }
 
     /// `insightDetails` of a CloudTrail Insights event.
-    pub fn insight(&self) -> Option<&Map<String, Value>> {
-        self.fields()
-            .get("insightDetails")
-            .and_then(Value::as_object)
+    pub fn insight(&self) -> Option<&'a Map<String, Value>> {
+        self.field("insightDetails").and_then(Value::as_object)
     }
 
     /// `requestParameters`, when it is present and not null.
-    pub fn request_parameters(&self) -> Option<&Value> {
-        self.fields()
-            .get("requestParameters")
-            .filter(|v| !v.is_null())
+    pub fn request_parameters(&self) -> Option<&'a Value> {
+        self.field("requestParameters").filter(|v| !v.is_null())
     }
 
     /// The console sign-in result (`Success` or `Failure`) of sign-in events.
-    pub fn console_login_result(&self) -> Option<&str> {
+    pub fn console_login_result(&self) -> Option<&'a str> {
         let name = self.name()?;
-        self.str_at(&format!("/responseElements/{name}"))
+        let response = self.field("responseElements")?.as_object()?;
+        non_empty(response.get(name))
     }
 
     /// Whether this is a console sign-in event. CloudTrail has spelled the
@@ -186,8 +309,15 @@ impl Event {
     /// `mfaAuthenticated` attribute.
     pub fn mfa_used(&self) -> Option<bool> {
         let flag = self
-            .str_at("/additionalEventData/MFAUsed")
-            .or_else(|| self.str_at("/userIdentity/sessionContext/attributes/mfaAuthenticated"))?;
+            .str_in(&["additionalEventData", "MFAUsed"])
+            .or_else(|| {
+                self.str_in(&[
+                    "userIdentity",
+                    "sessionContext",
+                    "attributes",
+                    "mfaAuthenticated",
+                ])
+            })?;
 
         let is = |word: &str| flag.eq_ignore_ascii_case(word);
         if is("yes") || is("true") {
@@ -200,9 +330,8 @@ impl Event {
     }
 
     /// The `resources` list, whatever shape its entries take.
-    pub fn resources(&self) -> impl Iterator<Item = &Map<String, Value>> {
-        self.fields()
-            .get("resources")
+    pub fn resources(&self) -> impl Iterator<Item = &'a Map<String, Value>> + use<'a> {
+        self.field("resources")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -325,9 +454,9 @@ mod tests {
             Event::from_value(json!({"eventID": "e1", "eventTime": "2023-07-10T12:00:00Z"}))
                 .unwrap();
         assert_eq!(event.id(), "e1");
-        assert_eq!(event.name(), None);
-        assert_eq!(event.source_address(), None);
-        assert!(event.user_identity().is_none());
+        assert_eq!(event.view().name(), None);
+        assert_eq!(event.view().source_address(), None);
+        assert!(event.view().user_identity().is_none());
     }
 
     #[test]
@@ -359,11 +488,11 @@ mod tests {
             r#"{"eventID":"e","eventTime":"t","userAgent":"a\ud800b\\ud800","x":"\udc00"}"#,
         )
         .unwrap();
-        assert_eq!(event.user_agent(), Some("a\u{FFFD}b\\ud800"));
+        assert_eq!(event.view().user_agent(), Some("a\u{FFFD}b\\ud800"));
 
         let pair =
             Event::parse(r#"{"eventID":"e","eventTime":"t","userAgent":"\ud83d\ude00"}"#).unwrap();
-        assert_eq!(pair.user_agent(), Some("😀"));
+        assert_eq!(pair.view().user_agent(), Some("😀"));
 
         assert!(Event::parse(r#"{"eventID":"e","eventTime":"t""#).is_err());
     }
@@ -379,10 +508,10 @@ mod tests {
             "resources": {"ARN": "x"}
         }))
         .unwrap();
-        assert_eq!(event.name(), None);
-        assert!(event.user_identity().is_none());
-        assert_eq!(event.error_code(), None);
-        assert_eq!(event.resources().count(), 0);
+        assert_eq!(event.view().name(), None);
+        assert!(event.view().user_identity().is_none());
+        assert_eq!(event.view().error_code(), None);
+        assert_eq!(event.view().resources().count(), 0);
     }
 
     #[test]
@@ -424,13 +553,73 @@ mod tests {
             "additionalEventData": {"MFAUsed": "Yes"}
         }))
         .unwrap();
-        assert_eq!(sign_in.mfa_used(), Some(true));
+        assert_eq!(sign_in.view().mfa_used(), Some(true));
 
         let session = Event::from_value(json!({
             "eventID": "e", "eventTime": "t",
             "userIdentity": {"sessionContext": {"attributes": {"mfaAuthenticated": "false"}}}
         }))
         .unwrap();
-        assert_eq!(session.mfa_used(), Some(false));
+        assert_eq!(session.view().mfa_used(), Some(false));
+    }
+
+    #[test]
+    fn a_view_answers_as_the_event_map_does() {
+        let value = json!({
+            "eventID": "e1",
+            "eventTime": "2024-03-01T10:00:00Z",
+            "eventName": "GetObject",
+            "errorCode": "",
+            "awsRegion": 7,
+            "userIdentity": {"type": "IAMUser", "sessionContext": {"attributes": {"mfaAuthenticated": "true"}}},
+            "responseElements": {"ConsoleLogin": "Failure", "a/b": "slash"},
+            "notKept": "still found",
+            "x~y": {"z": "escaped"}
+        });
+        let event = Event::from_value(value.clone()).unwrap();
+        let view = event.view();
+        let fields = value.as_object().unwrap();
+
+        for name in KEPT.iter().copied().chain(["notKept", "x~y", "absent", ""]) {
+            assert_eq!(view.field(name), fields.get(name), "{name}");
+            assert_eq!(view.str_field(name), non_empty(fields.get(name)), "{name}");
+        }
+        for pointer in [
+            "/userIdentity/type",
+            "/userIdentity/sessionContext/attributes/mfaAuthenticated",
+            "/userIdentity/missing",
+            "/eventName/deeper",
+            "/notKept",
+            "/x~0y/z",
+            "/responseElements/a~1b",
+            "",
+            "/",
+            "eventName",
+        ] {
+            assert_eq!(
+                view.str_at(pointer),
+                non_empty(value.pointer(pointer)),
+                "{pointer}"
+            );
+            if let Some(path) = pointer.strip_prefix('/').filter(|p| !p.contains('~')) {
+                let keys: Vec<&str> = path.split('/').collect();
+                assert_eq!(view.str_in(&keys), view.str_at(pointer), "{pointer}");
+            }
+        }
+        assert_eq!(view.error_code(), None);
+        assert_eq!(view.region(), None);
+        assert_eq!(view.mfa_used(), Some(true));
+        assert_eq!(view.id(), event.id());
+        assert_eq!(view.time(), event.time());
+    }
+
+    #[test]
+    fn reads_the_sign_in_result_under_the_event_name_as_a_key() {
+        let event = Event::from_value(json!({
+            "eventID": "e", "eventTime": "t", "eventName": "a/b",
+            "responseElements": {"a/b": "Failure", "a": {"b": "Success"}}
+        }))
+        .unwrap();
+        assert_eq!(event.view().console_login_result(), Some("Failure"));
     }
 }

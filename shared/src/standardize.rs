@@ -8,10 +8,15 @@ denied. It reads only what CloudTrail recorded; it never trusts event text
 for anything but display, and it keeps credential material out of messages.
 */
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::cloudtrail::{Event, non_empty};
+use crate::cloudtrail::{Event, View, non_empty};
 use crate::message::{
     Action, ActionFrom, Actor, CONTRACT_VERSION, Denial, Detail, EncodedMessage, EventRef, Finding,
     Link, Message, Outcome, Resource, Severity, TITLE_MAX_CHARS,
@@ -40,6 +45,7 @@ const DECODE_DOCS_URL: &str =
 /// no rule matched takes a severity from its outcome (a refusal is `medium`,
 /// another error `low`, a success `info`).
 pub fn standardize(event: &Event, findings: Vec<Finding>) -> Message {
+    let event = &event.view();
     let actor = actor(event);
     let action = action(event);
 
@@ -65,7 +71,7 @@ pub fn standardize(event: &Event, findings: Vec<Finding>) -> Message {
 
     Message {
         version: CONTRACT_VERSION,
-        id: message_id(event),
+        id: view_id(event),
         source: SOURCE_NAME.to_owned(),
         title,
         severity,
@@ -90,6 +96,10 @@ pub fn standardize(event: &Event, findings: Vec<Finding>) -> Message {
 /// The stable id of the message for one event: a digest of the account and
 /// the event id, so a redelivered event keeps its id.
 pub fn message_id(event: &Event) -> String {
+    view_id(&event.view())
+}
+
+fn view_id(event: &View<'_>) -> String {
     stable_id(&[SOURCE_NAME, event.account().unwrap_or_default(), event.id()])
 }
 
@@ -143,11 +153,11 @@ pub fn is_access_denied(error_code: &str) -> bool {
 
 /// Whether the event is a console sign-in that failed. Failed sign-ins carry
 /// no error code; the response says `Failure`.
-pub fn is_failed_sign_in(event: &Event) -> bool {
+pub fn is_failed_sign_in(event: &View<'_>) -> bool {
     event.is_console_sign_in() && event.console_login_result() == Some("Failure")
 }
 
-fn action(event: &Event) -> Action {
+fn action(event: &View<'_>) -> Action {
     let error_code = event.error_code().map(str::to_owned);
     let error_message = event.error_message();
     let iam_action = inferred_iam_action(event);
@@ -322,7 +332,7 @@ fn encoded_message_is_cut(value: &str) -> bool {
 }
 
 /// The IAM action an event stands for: `<service prefix>:<eventName>`.
-fn inferred_iam_action(event: &Event) -> Option<String> {
+fn inferred_iam_action(event: &View<'_>) -> Option<String> {
     let source = event.source()?;
     let name = event.name()?;
 
@@ -330,7 +340,7 @@ fn inferred_iam_action(event: &Event) -> Option<String> {
         return None;
     }
 
-    Some(format!("{}:{name}", service_prefix(source)))
+    Some([service_prefix(source), ":", name].concat())
 }
 
 /// The IAM service prefix of an event source. Most are the host's first
@@ -352,7 +362,7 @@ pub fn service_prefix(event_source: &str) -> &str {
     }
 }
 
-fn actor(event: &Event) -> Actor {
+fn actor(event: &View<'_>) -> Actor {
     let identity = event.user_identity();
     let get = |key: &str| identity.and_then(|fields| non_empty(fields.get(key)));
     let issuer = identity
@@ -384,7 +394,7 @@ fn actor(event: &Event) -> Actor {
 }
 
 /// A readable name for any identity, never empty.
-fn display_name(event: &Event, identity: Option<&Map<String, Value>>, kind: &str) -> String {
+fn display_name(event: &View<'_>, identity: Option<&Map<String, Value>>, kind: &str) -> String {
     let get = |key: &str| identity.and_then(|fields| non_empty(fields.get(key)));
     let arn = get("arn");
     let issuer_name =
@@ -424,7 +434,10 @@ fn display_name(event: &Event, identity: Option<&Map<String, Value>>, kind: &str
         .or_else(|| get("userName").map(str::to_owned))
         .or_else(|| get("principalId").map(str::to_owned))
         .or_else(|| event.insight().map(|_| "CloudTrail Insights".to_owned()))
-        .map(|name| one_line(&name))
+        .map(|name| match one_line(&name) {
+            Cow::Borrowed(_) => name,
+            Cow::Owned(clean) => clean,
+        })
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| "unknown identity".to_owned())
 }
@@ -472,15 +485,15 @@ fn principal_session(principal_id: Option<&str>) -> Option<&str> {
 }
 
 fn title(
-    event: &Event,
+    event: &View<'_>,
     actor: &Actor,
     action: &Action,
     account: Option<&str>,
     region: Option<&str>,
 ) -> String {
     let place = match (account, region) {
-        (Some(account), Some(region)) => format!(" in {account} / {region}"),
-        (Some(only), None) | (None, Some(only)) => format!(" in {only}"),
+        (Some(account), Some(region)) => [" in ", account, " / ", region].concat(),
+        (Some(only), None) | (None, Some(only)) => [" in ", only].concat(),
         (None, None) => String::new(),
     };
     let what = action
@@ -500,26 +513,30 @@ fn title(
         };
         format!("CloudTrail Insights: {kind}{target}{state}{place}")
     } else if is_failed_sign_in(event) {
-        format!("{} failed to sign in to the console{place}", actor.name)
+        [&actor.name, " failed to sign in to the console", &place].concat()
     } else if let Some(denial) = &action.denial {
-        format!("{} was denied {}{place}", actor.name, denial.action)
+        [&actor.name, " was denied ", &denial.action, &place].concat()
     } else if event.is_console_sign_in() && event.name() == Some("ConsoleLogin") {
         let mfa = match actor.mfa {
             Some(false) => " without MFA",
             Some(true) => " with MFA",
             None => "",
         };
-        format!("{} signed in to the console{mfa}{place}", actor.name)
+        [&actor.name, " signed in to the console", mfa, &place].concat()
     } else if let Some(code) = &action.error_code {
-        format!("{} called {what} and got {code}{place}", actor.name)
+        [&actor.name, " called ", what, " and got ", code, &place].concat()
     } else {
-        format!("{} called {what}{place}", actor.name)
+        [&actor.name, " called ", what, &place].concat()
     };
 
-    cut(&one_line(&text), TITLE_MAX_CHARS)
+    let text = match one_line(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    };
+    cut_owned(Cow::Owned(text), TITLE_MAX_CHARS)
 }
 
-fn resources(event: &Event, denial: Option<&Denial>) -> Vec<Resource> {
+fn resources(event: &View<'_>, denial: Option<&Denial>) -> Vec<Resource> {
     let mut resources: Vec<Resource> = Vec::new();
 
     if let Some(named) = denial.and_then(|denial| denial.resource.as_deref())
@@ -554,7 +571,7 @@ fn resources(event: &Event, denial: Option<&Denial>) -> Vec<Resource> {
     resources
 }
 
-fn details(event: &Event) -> Vec<Detail> {
+fn details(event: &View<'_>) -> Vec<Detail> {
     let mut details = Vec::new();
     let mut add = |label: &str, value: Option<&str>| {
         if let Some(value) = value {
@@ -564,25 +581,33 @@ fn details(event: &Event) -> Vec<Detail> {
 
     add("Event source", event.source());
     add("Event type", event.event_type());
-    add("Sign-in to", event.str_at("/additionalEventData/LoginTo"));
+    add(
+        "Sign-in to",
+        event.str_in(&["additionalEventData", "LoginTo"]),
+    );
     add(
         "Session created",
-        event.str_at("/userIdentity/sessionContext/attributes/creationDate"),
+        event.str_in(&[
+            "userIdentity",
+            "sessionContext",
+            "attributes",
+            "creationDate",
+        ]),
     );
     add(
         "Session issuer ARN",
-        event.str_at("/userIdentity/sessionContext/sessionIssuer/arn"),
+        event.str_in(&["userIdentity", "sessionContext", "sessionIssuer", "arn"]),
     );
     add(
         "Identity store",
-        event.str_at("/userIdentity/onBehalfOf/identityStoreArn"),
+        event.str_in(&["userIdentity", "onBehalfOf", "identityStoreArn"]),
     );
     add("VPC endpoint", event.str_field("vpcEndpointId"));
     add("Shared event id", event.str_field("sharedEventID"));
-    add("TLS", event.str_at("/tlsDetails/tlsVersion"));
+    add("TLS", event.str_in(&["tlsDetails", "tlsVersion"]));
     add(
         "Host header",
-        event.str_at("/tlsDetails/clientProvidedHostHeader"),
+        event.str_in(&["tlsDetails", "clientProvidedHostHeader"]),
     );
 
     if let Some(insight) = event.insight() {
@@ -607,10 +632,10 @@ fn details(event: &Event) -> Vec<Detail> {
 
     if let Some(parameters) = event.request_parameters() {
         let text = serde_json::to_string(&Redacted(parameters)).unwrap_or_default();
-        add(
+        details.push(Detail::new(
             "Request parameters",
-            Some(&cut(&text, PARAMETERS_MAX_CHARS)),
-        );
+            cut_owned(Cow::Owned(text), PARAMETERS_MAX_CHARS),
+        ));
     }
 
     details
@@ -634,11 +659,15 @@ const SECRET_KEYS: [&str; 10] = [
 /// Whether a key names credential material: it holds one of
 /// [`SECRET_KEYS`], in any case.
 fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|secret| {
-        key.as_bytes()
-            .windows(secret.len())
-            .any(|window| window.eq_ignore_ascii_case(secret.as_bytes()))
-    })
+    static SECRET_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(SECRET_KEYS)
+            .expect("the secret words form a small automaton")
+    });
+
+    SECRET_WORDS.is_match(key)
 }
 
 /// Whether an object is a name and value pair whose name is credential
@@ -715,7 +744,7 @@ fn redacted(value: &Value) -> Value {
     }
 }
 
-fn links(event: &Event, denial: Option<&Denial>) -> Vec<Link> {
+fn links(event: &View<'_>, denial: Option<&Denial>) -> Vec<Link> {
     let mut links = Vec::new();
     let region = event.region().filter(|region| is_region(region));
     let event_id = Some(event.id()).filter(|id| is_event_id(id));
@@ -755,18 +784,36 @@ fn is_event_id(text: &str) -> bool {
     (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// Text on one line: control characters become spaces.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// Text on one line: control characters become spaces. Text without any
+/// comes back as it is, without a copy.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    // Control characters are C0 (below 0x20), DEL, and C1, which UTF-8
+    // writes after a 0xC2 lead byte; text with none of these bytes has none.
+    let suspect = text
+        .bytes()
+        .any(|byte| byte < 0x20 || byte == 0x7f || byte == 0xc2);
+    if !suspect || !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+
+    Cow::Owned(
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
 }
 
 /// Text of at most `max_chars` characters, ending in [`CUT_MARKER`] when
 /// it was cut.
 pub fn cut(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_owned();
+    cut_owned(Cow::Borrowed(text), max_chars)
+}
+
+/// [`cut`] for text that may already be owned, which is kept when it fits.
+fn cut_owned(text: Cow<'_, str>, max_chars: usize) -> String {
+    // A text of no more bytes than the limit has no more characters.
+    if text.len() <= max_chars || text.chars().count() <= max_chars {
+        return text.into_owned();
     }
 
     let keep = max_chars.saturating_sub(CUT_MARKER.chars().count());
@@ -1142,5 +1189,32 @@ mod tests {
                 .details
                 .contains(&Detail::new("Baseline average", "85.4"))
         );
+    }
+
+    #[test]
+    fn leaves_text_without_control_characters_uncopied() {
+        assert!(matches!(one_line("plain © text ü"), Cow::Borrowed(_)));
+        assert_eq!(one_line("a\tb\nc\u{7f}d\u{85}e\u{9f}f"), "a b c d e f");
+        assert_eq!(one_line("\u{a0}non-breaking"), "\u{a0}non-breaking");
+    }
+
+    #[test]
+    fn cuts_by_characters_not_bytes() {
+        assert_eq!(cut("ééé", 3), "ééé");
+        let long = "é".repeat(40);
+        let short = cut(&long, 20);
+        assert_eq!(short.chars().count(), 20);
+        assert!(short.ends_with(CUT_MARKER));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_secret_key_is_one_that_holds_a_secret_word_in_any_case(
+            key in "[a-zA-Z_]{0,6}(PassWord|passwd|SECRET|token|PrivateKey|credentials|PASSPHRASE|Authorization|apikey|api_key|pass|secre|toke|x)?[a-zA-Z_]{0,6}"
+        ) {
+            let lower = key.to_ascii_lowercase();
+            let expected = SECRET_KEYS.iter().any(|word| lower.contains(word));
+            proptest::prop_assert_eq!(is_secret_key(&key), expected, "{}", key);
+        }
     }
 }

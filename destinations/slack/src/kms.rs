@@ -60,10 +60,7 @@ impl Kms {
     /// A client from the default AWS configuration (which honours
     /// `AWS_ENDPOINT_URL`).
     pub async fn from_env() -> Kms {
-        let config = Box::pin(aws_config::load_defaults(
-            aws_config::BehaviorVersion::latest(),
-        ))
-        .await;
+        let config = activity_aware::aws::load_config().await;
         Kms::new(aws_sdk_kms::Client::new(&config))
     }
 }

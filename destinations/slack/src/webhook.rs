@@ -57,6 +57,7 @@ pub struct SlackWebhook {
 impl SlackWebhook {
     /// Builds the HTTP client; do this once and reuse it.
     pub fn new(url: WebhookUrl, retry: RetryConfig) -> Result<SlackWebhook, Error> {
+        activity_aware::aws::install_crypto_provider();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(

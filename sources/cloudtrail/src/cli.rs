@@ -105,7 +105,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
     let (total, filtered, failed) = match config.topic_arn.clone() {
         Some(topic_arn) => {
-            let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let sdk_config = activity_aware::aws::load_config().await;
             let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&sdk_config), topic_arn);
             let source = Source {
                 detector: rules,

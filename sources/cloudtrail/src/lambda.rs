@@ -53,10 +53,7 @@ pub async fn run() -> Result<(), StartError> {
         config.suppressions_file.as_deref(),
     )?;
 
-    let sdk_config = Box::pin(aws_config::load_defaults(
-        aws_config::BehaviorVersion::latest(),
-    ))
-    .await;
+    let sdk_config = activity_aware::aws::load_config().await;
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&sdk_config), topic_arn);
     info!(
         topic_arn = %publisher.topic_arn(),

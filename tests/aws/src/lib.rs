@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_sns::config::Credentials;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -156,7 +156,7 @@ fn answers(port: u16) -> bool {
 
 /// AWS SDK settings pointing at the emulator, with dummy credentials.
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    activity_aware::aws::config_loader()
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))

@@ -95,7 +95,7 @@ impl GroupKey {
 
 /// A group being built: its first message and what the others add.
 struct Group {
-    key: Option<GroupKey>,
+    key: GroupKey,
     first: Message,
     count: u32,
     first_time: String,
@@ -106,8 +106,8 @@ struct Group {
 }
 
 impl Group {
-    /// A group of one; `key` is `None` for a message that is never grouped.
-    fn new(key: Option<GroupKey>, first: Message) -> Group {
+    /// A group of one.
+    fn new(key: GroupKey, first: Message) -> Group {
         let mut group = Group {
             key,
             count: 0,
@@ -191,11 +191,11 @@ impl Group {
 
     fn finish(self) -> Message {
         let mut message = self.first;
-        let Some(key) = self.key.filter(|_| self.count > 1) else {
+        if self.count <= 1 {
             return message;
-        };
+        }
 
-        message.id = key.id(&message.event.id);
+        message.id = self.key.id(&message.event.id);
         message.title = counted_title(&message.title, self.count);
         message.time = self.first_time.clone();
         message.resources = self.resources;
@@ -219,26 +219,43 @@ impl Group {
 /// Collapses the messages of one batch into groups, in the order each group
 /// first appeared.
 pub fn group(messages: Vec<Message>) -> Vec<Message> {
-    let mut groups: Vec<Group> = Vec::with_capacity(messages.len());
+    let mut entries: Vec<Entry> = Vec::with_capacity(messages.len());
     let mut by_key: HashMap<GroupKey, usize> = HashMap::new();
 
     for message in messages {
         if message.findings.is_empty() {
-            groups.push(Group::new(None, message));
+            entries.push(Entry::Alone(message));
             continue;
         }
 
         let key = GroupKey::of(&message);
-        match by_key.get(&key).and_then(|&at| groups.get_mut(at)) {
-            Some(group) => group.add(message),
-            None => {
-                by_key.insert(key.clone(), groups.len());
-                groups.push(Group::new(Some(key), message));
+        match by_key.get(&key).and_then(|&at| entries.get_mut(at)) {
+            Some(Entry::Group(group)) => group.add(message),
+            _ => {
+                by_key.insert(key.clone(), entries.len());
+                entries.push(Entry::Group(Group::new(key, message)));
             }
         }
     }
 
-    groups.into_iter().map(Group::finish).collect()
+    entries
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Alone(message) => message,
+            Entry::Group(group) => group.finish(),
+        })
+        .collect()
+}
+
+/// A place in the batch's output: a message that is never grouped, or a
+/// group.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "entries live side by side in one vector; boxing either kind costs an allocation per message"
+)]
+enum Entry {
+    Alone(Message),
+    Group(Group),
 }
 
 /// The title with the count appended, cut so that the whole stays within

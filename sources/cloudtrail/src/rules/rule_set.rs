@@ -16,8 +16,11 @@ use std::path::Path;
 
 use activity_aware::cloudtrail::Event;
 use activity_aware::message::{Finding, Severity};
-use rsigma_eval::{Engine, JsonEvent};
+use std::borrow::Cow;
+
+use rsigma_eval::{Engine, Event as SigmaEvent, EventValue, JsonEvent};
 use rsigma_parser::{FilterRule, FilterRuleTarget, Level, LogSource, SigmaRule, parse_sigma_yaml};
+use serde_json::Value;
 
 use super::builtin;
 
@@ -132,7 +135,7 @@ impl RuleSet {
 
     /// Every rule that matches the event, as findings, in load order.
     pub fn evaluate(&self, event: &Event) -> Vec<Finding> {
-        let event = JsonEvent::borrow(event.as_value());
+        let event = Probe::new(event.as_value());
 
         self.engine
             .evaluate(&event)
@@ -143,6 +146,92 @@ impl RuleSet {
                 self.findings.get(key).cloned()
             })
             .collect()
+    }
+}
+
+/// The event as the rule engine reads it: the engine's own JSON view, with
+/// a quicker path for the field names CloudTrail rules use.
+///
+/// Rules name fields as dotted paths (`userIdentity.type`); the engine's
+/// view parses such a path into steps on every lookup. A path of plain
+/// object keys is walked here directly instead, and every other case (a key
+/// that itself holds a dot, an array on the way, brackets or escapes) goes
+/// to the engine's view, so both give the same answer.
+struct Probe<'a> {
+    value: &'a Value,
+    json: JsonEvent<'a>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(value: &'a Value) -> Probe<'a> {
+        Probe {
+            value,
+            json: JsonEvent::borrow(value),
+        }
+    }
+
+    /// The value at a path of plain object keys, or `Err(())` when the
+    /// path needs the engine's own walk.
+    fn walk(&self, path: &str) -> Result<Option<&'a Value>, ()> {
+        let Value::Object(top) = self.value else {
+            return Err(());
+        };
+        if let Some(value) = top.get(path) {
+            return Ok(Some(value));
+        }
+        if path.contains(['[', '\\']) {
+            return Err(());
+        }
+
+        let mut current = self.value;
+        for key in path.split('.') {
+            current = match current {
+                Value::Object(fields) => match fields.get(key) {
+                    Some(value) => value,
+                    None => return Ok(None),
+                },
+                Value::Array(_) => return Err(()),
+                _ => return Ok(None),
+            };
+        }
+        Ok(Some(current))
+    }
+}
+
+impl SigmaEvent for Probe<'_> {
+    fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
+        match self.walk(path) {
+            Ok(found) => found.map(EventValue::from),
+            Err(()) => self.json.get_field(path),
+        }
+    }
+
+    fn any_string_value(&self, pred: &dyn Fn(&str) -> bool) -> bool {
+        self.json.any_string_value(pred)
+    }
+
+    fn all_string_values(&self) -> Vec<Cow<'_, str>> {
+        self.json.all_string_values()
+    }
+
+    fn visit_string_values(&self, visit: &mut dyn FnMut(&str)) {
+        self.json.visit_string_values(visit)
+    }
+
+    fn to_json(&self) -> Value {
+        self.json.to_json()
+    }
+
+    fn field_keys(&self) -> Vec<Cow<'_, str>> {
+        self.json.field_keys()
+    }
+
+    fn top_level_keys(&self) -> Option<Vec<Cow<'_, str>>> {
+        None
+    }
+
+    fn visit_top_level_keys(&self, _visit: &mut dyn FnMut(&str)) -> bool {
+        false
     }
 }
 
@@ -437,5 +526,46 @@ level: high
     fn a_rule_set_can_be_shared_between_threads() {
         fn shareable<T: Send + Sync>() {}
         shareable::<RuleSet>();
+    }
+
+    #[test]
+    fn the_probe_finds_every_field_as_the_engine_view_does() {
+        let value = json!({
+            "eventSource": "s3.amazonaws.com",
+            "userIdentity": {"type": "AssumedRole", "sessionContext": {"sessionIssuer": {"userName": "deploy"}}},
+            "resources": [{"ARN": "arn:1", "type": "AWS::S3::Bucket"}, {"ARN": "arn:2"}],
+            "requestParameters": {"policy": {"Statement": [{"Effect": "Allow"}]}, "n": 3, "empty": {}},
+            "dotted.key": "flat wins",
+            "dotted": {"key": "nested loses"},
+            "list": ["a", "b"],
+            "odd[0]": "bracketed key",
+            "": {"": "empty keys"}
+        });
+        let paths = [
+            "eventSource",
+            "userIdentity.type",
+            "userIdentity.sessionContext.sessionIssuer.userName",
+            "userIdentity.missing",
+            "userIdentity.type.deeper",
+            "resources.ARN",
+            "resources.type",
+            "resources[1].ARN",
+            "requestParameters.policy.Statement.Effect",
+            "requestParameters.n",
+            "requestParameters.empty",
+            "dotted.key",
+            "list",
+            "list[0]",
+            "odd\\[0\\]",
+            ".",
+            "..",
+            "absent",
+        ];
+
+        let probe = Probe::new(&value);
+        let engine = JsonEvent::borrow(&value);
+        for path in paths {
+            assert_eq!(probe.get_field(path), engine.get_field(path), "{path}");
+        }
     }
 }
