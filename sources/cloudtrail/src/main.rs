@@ -11,8 +11,7 @@ use clap::Parser;
 use tracing::error;
 
 // A batch makes and drops many small strings and maps; mimalloc serves
-// them faster than the system allocator (`make bench` measures both paths
-// with it, as the function runs).
+// them faster than the system allocator. The benchmarks run with it too.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
