@@ -5,7 +5,8 @@ The layout, top to bottom: a header with the severity and title; a context
 line (outcome, source, event ids); who / what / where / when as section
 fields; the actor's further identity; the error; for a denial, the denied
 action, resource and reason, and an encoded authorization message with the
-command that decodes it; the findings; the resources; the details; the
+command that decodes it; the findings, each with its rule's description; the
+resources; the details; the
 occurrences; the links. The top-level `text` is the notification line.
 
 Event data only ever reaches the payload through [`crate::mrkdwn`], and every
@@ -34,6 +35,9 @@ const SHORT_MAX: usize = 120;
 
 /// The longest rule title or detail label.
 const LABEL_MAX: usize = 200;
+
+/// The longest rule description shown under a finding.
+const DESCRIPTION_MAX: usize = 400;
 
 /// Renders one message as a Slack webhook payload.
 pub fn render(message: &Message) -> Value {
@@ -374,12 +378,21 @@ fn encoded_message_section(encoded: &EncodedMessage, message: &Message) -> Value
 
 fn findings_section(message: &Message) -> Option<Value> {
     let lines = message.findings.iter().map(|finding| {
-        format!(
+        let mut line = format!(
             "• *{}* {} {}",
             finding.severity,
             fit(&finding.title, Style::Words, LABEL_MAX),
             code(&finding.rule_id, SHORT_MAX),
-        )
+        );
+        // What the rule is about, so the reader knows why this matters.
+        if let Some(description) = finding.description.as_deref()
+            && !description.trim().is_empty()
+        {
+            line.push_str("\n_");
+            line.push_str(&fit(description.trim(), Style::Words, DESCRIPTION_MAX));
+            line.push('_');
+        }
+        line
     });
 
     list_section("Findings", lines.collect())
@@ -897,6 +910,26 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("• ∗label∗: `ˋvˋ`"), "{text}");
+    }
+
+    #[test]
+    fn shows_a_rule_description_under_its_finding_as_plain_words() {
+        let mut message = typical();
+        message.findings[0].description =
+            Some("  Someone <!channel> was *refused*;\n_check_ the role & its policy. ".to_owned());
+        let text = all_text(&render(&message));
+        assert!(
+            text.contains(
+                "• *high* Access denied `access-denied`\n_Someone &lt;!channel&gt; was ∗refused∗; \
+                 ˍcheckˍ the role &amp; its policy._"
+            ),
+            "{text}"
+        );
+
+        message.findings[0].description = Some(" ".to_owned());
+        let text = all_text(&render(&message));
+        assert!(text.contains("`access-denied`"), "{text}");
+        assert!(!text.contains("`access-denied`\n_"), "{text}");
     }
 
     #[test]
