@@ -6,8 +6,8 @@ line (outcome, source, event ids); who / what / where / when as section
 fields; the actor's further identity; the error; for a denial, the denied
 action, resource and reason, and an encoded authorization message with the
 command that decodes it; the findings, each with its rule's description; the
-resources; the details; the
-occurrences; the links. The top-level `text` is the notification line.
+resources; the details; the occurrences; the links. The top-level `text` is
+the notification line.
 
 Event data only ever reaches the payload through [`crate::mrkdwn`], and every
 block is built within the limits in [`crate::limits`], whatever the input.
