@@ -44,7 +44,8 @@ help:
 	@echo "    TOPIC_ARN=...           publish to an SNS topic (AWS_ENDPOINT_URL for an emulator)"
 	@echo "    STACK=<name>            invoke the deployed source function instead"
 	@echo "make test                          every test: Rust, pipeline, AWS emulator, CDK, lint"
-	@echo "make build | synth | deploy | destroy | bench | fuzz"
+	@echo "make build-debug                   the debug binaries, in $(DEBUG_BIN)"
+	@echo "make build | synth | deploy | destroy | bench | fuzz | failure-table"
 
 # With STACK, the deployed function; with TOPIC_ARN, the topic; otherwise a
 # pipe stands in for the topic and the destination shows or posts the result.

@@ -132,9 +132,11 @@ fn header(message: &Message) -> Value {
         )
     };
 
+    // `emoji: false`: the severity mark is a Unicode emoji and shows as
+    // one; `:shortcodes:` in event text stay text.
     json!({
         "type": "header",
-        "text": { "type": "plain_text", "text": format!("{prefix}{title}"), "emoji": true },
+        "text": { "type": "plain_text", "text": format!("{prefix}{title}"), "emoji": false },
     })
 }
 
@@ -771,7 +773,7 @@ mod tests {
             "unfurl_media": false,
             "blocks": [
                 {"type": "header", "text": {
-                    "type": "plain_text", "emoji": true,
+                    "type": "plain_text", "emoji": false,
                     "text": "🔴 HIGH: alice was denied s3:GetObject in 111122223333 / eu-west-1",
                 }},
                 {"type": "context", "elements": [

@@ -22,6 +22,9 @@ pub const MAX_DECOMPRESSED_BYTES: u64 = 64 * 1024 * 1024;
 /// The only message type that carries log events.
 pub const DATA_MESSAGE: &str = "DATA_MESSAGE";
 
+/// The message type CloudWatch Logs sends to check a new subscription.
+pub const CONTROL_MESSAGE: &str = "CONTROL_MESSAGE";
+
 /// Why a subscription payload could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {

@@ -16,6 +16,16 @@ use activity_aware::message::Finding;
 use crate::handler::Detect;
 use crate::rules::{self, RuleSet, SuppressionError, Suppressions};
 
+/// Why the rules could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("the rules directory `{dir}` cannot be read: {source}")]
+    RulesDir { dir: String, source: std::io::Error },
+
+    #[error(transparent)]
+    Suppressions(#[from] SuppressionError),
+}
+
 /// Rules with their suppressions.
 #[derive(Debug)]
 pub struct Rules {
@@ -26,12 +36,24 @@ pub struct Rules {
 impl Rules {
     /// Loads the built-in rules, the extra rules in `rules_dir` and the
     /// suppressions file. A rule that does not load is reported and the
-    /// others still run; a suppressions file that does not load stops the
-    /// start, since running without it would flood the team it protects.
+    /// others still run; a rules directory that cannot be read, or a
+    /// suppressions file that does not load, stops the start.
     pub fn load(
         rules_dir: Option<&Path>,
         suppressions_file: Option<&Path>,
-    ) -> Result<Rules, SuppressionError> {
+    ) -> Result<Rules, LoadError> {
+        // A rules directory that cannot be read at all is a mistake in the
+        // configuration, not a broken rule: running without every rule the
+        // team wrote would hide what they asked to see.
+        if let Some(dir) = rules_dir
+            && let Err(source) = std::fs::read_dir(dir)
+        {
+            return Err(LoadError::RulesDir {
+                dir: dir.display().to_string(),
+                source,
+            });
+        }
+
         let (rules, errors) = RuleSet::load(rules_dir);
         for error in &errors {
             warn!(

@@ -96,7 +96,17 @@ impl<D: Detect, P: Publish> Source<D, P> {
     /// Handles one decoded batch.
     pub async fn handle_batch(&self, batch: &LogData) -> Result<Summary, HandlerError> {
         if !decode::is_data(batch) {
-            debug!(message_type = %batch.message_type, "batch skipped, not a data message");
+            // CloudWatch Logs checks a new subscription with a control
+            // message; any other type is unexpected and said out loud.
+            if batch.message_type == decode::CONTROL_MESSAGE {
+                debug!(message_type = %batch.message_type, "batch skipped, not a data message");
+            } else {
+                warn!(
+                    message_type = %batch.message_type,
+                    log_events = batch.log_events.len(),
+                    "batch skipped, its message type is not `DATA_MESSAGE`"
+                );
+            }
             return Ok(Summary::default());
         }
 

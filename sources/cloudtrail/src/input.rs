@@ -42,8 +42,8 @@ pub enum InputError {
         source: std::io::Error,
     },
 
-    #[error("`{path}` looks gzip-compressed but is not readable gzip: {source}")]
-    Gzip { path: String, source: DecodeError },
+    #[error("`{path}` looks gzip-compressed but is not readable gzip: {reason}")]
+    Gzip { path: String, reason: String },
 
     #[error("`{path}` is not JSON: {reason}")]
     Json { path: String, reason: String },
@@ -64,9 +64,17 @@ pub fn read_file(path: &Path) -> Result<Vec<Input>, InputError> {
     })?;
 
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        decode::gunzip(&bytes).map_err(|source| InputError::Gzip {
+        decode::gunzip(&bytes).map_err(|error| InputError::Gzip {
             path: shown.clone(),
-            source,
+            // Said of the file, not of `awslogs.data` as the decoder puts it.
+            reason: match error {
+                DecodeError::Gzip { reason } => reason,
+                DecodeError::TooLarge => format!(
+                    "it decompresses to more than {} bytes",
+                    decode::MAX_DECOMPRESSED_BYTES
+                ),
+                other => other.to_string(),
+            },
         })?
     } else {
         bytes

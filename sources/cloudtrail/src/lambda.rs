@@ -13,10 +13,9 @@ use serde_json::{Value, json};
 use tracing::{error, info};
 
 use crate::config::{ConfigError, SourceConfig};
-use crate::detect::Rules;
+use crate::detect::{LoadError, Rules};
 use crate::handler::{Detect, HandlerError, Source};
 use crate::publish::{Publish, PublishError};
-use crate::rules::SuppressionError;
 use crate::sns::SnsPublisher;
 
 /// Why the function could not start or stopped.
@@ -26,7 +25,7 @@ pub enum StartError {
     Config(#[from] ConfigError),
 
     #[error(transparent)]
-    Rules(#[from] SuppressionError),
+    Rules(#[from] LoadError),
 
     #[error("the Lambda runtime stopped: {reason}")]
     Runtime { reason: String },

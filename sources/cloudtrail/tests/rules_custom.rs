@@ -336,3 +336,55 @@ fn the_packaged_example_rule_loads_and_catches_detectors_switched_off() {
         [EXAMPLE]
     );
 }
+
+#[test]
+fn a_file_with_an_unknown_level_loads_none_of_its_rules() {
+    let bad_level = r#"
+title: Bad level
+id: 11111111-1111-4111-8111-000000000005
+logsource: {product: aws, service: cloudtrail}
+level: apocalyptic
+detection:
+  selection:
+    eventName: CreateUser
+  condition: selection
+"#;
+    let (rules, errors) = RuleSet::from_texts([("bad-level.yml", bad_level)]);
+
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].file, "bad-level.yml");
+    assert!(
+        errors[0].reason.contains("invalid level")
+            && errors[0].reason.contains("apocalyptic")
+            && errors[0]
+                .reason
+                .ends_with("not loaded: 11111111-1111-4111-8111-000000000005"),
+        "{}",
+        errors[0]
+    );
+    let event = Event::from_value(json!({
+        "eventID": "e", "eventTime": "2024-03-01T10:00:00Z", "eventName": "CreateUser"
+    }))
+    .unwrap();
+    assert_eq!(rules.evaluate(&event), vec![]);
+}
+
+#[test]
+fn a_rules_directory_that_cannot_be_read_stops_the_start() {
+    use activity_aware_source_cloudtrail::detect::Rules;
+
+    let missing = data("absent");
+    let error = Rules::load(Some(&missing), None).unwrap_err();
+    assert!(
+        error.to_string().starts_with(&format!(
+            "the rules directory `{}` cannot be read: ",
+            missing.display()
+        )),
+        "{error}"
+    );
+
+    // A file where a directory belongs.
+    let a_file = data("broken").join("notes.txt");
+    assert!(Rules::load(Some(&a_file), None).is_err());
+}

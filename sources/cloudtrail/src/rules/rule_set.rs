@@ -296,8 +296,21 @@ impl Loader {
             }
         };
 
-        for reason in collection.errors {
-            self.error(file, None, reason);
+        // A problem the parser could read past (an unknown `level` or
+        // `status`, say) still means the file is not what its author meant:
+        // a rule running at a severity nobody chose would mislead. None of
+        // the file's rules load, and each problem is reported.
+        if !collection.errors.is_empty() {
+            let rules: Vec<String> = collection.rules.iter().map(rule_key).collect();
+            let not_loaded = if rules.is_empty() {
+                String::new()
+            } else {
+                format!("; not loaded: {}", rules.join(", "))
+            };
+            for reason in collection.errors {
+                self.error(file, None, format!("{reason}{not_loaded}"));
+            }
+            return;
         }
 
         for correlation in collection.correlations {
