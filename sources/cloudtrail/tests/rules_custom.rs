@@ -388,3 +388,28 @@ fn a_rules_directory_that_cannot_be_read_stops_the_start() {
     let a_file = data("broken").join("notes.txt");
     assert!(Rules::load(Some(&a_file), None).is_err());
 }
+
+#[test]
+fn an_aggregation_condition_is_refused_in_plain_words() {
+    let aggregation = r#"
+title: Many denials
+id: 11111111-1111-4111-8111-000000000009
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    errorCode: AccessDenied
+  condition: selection | count() by userIdentity.arn > 20
+"#;
+    let (rules, errors) = RuleSet::from_texts([("aggregation.yml", aggregation)]);
+
+    assert!(rules.is_empty());
+    assert_eq!(
+        errors,
+        [RuleLoadError {
+            file: "aggregation.yml".into(),
+            rule: None,
+            reason: "aggregation conditions (`selection | count() by ... > N`) are not supported"
+                .into(),
+        }]
+    );
+}

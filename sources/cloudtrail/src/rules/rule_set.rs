@@ -291,7 +291,7 @@ impl Loader {
         let collection = match parse_sigma_yaml(text) {
             Ok(collection) => collection,
             Err(error) => {
-                self.error(file, None, error.to_string());
+                self.error(file, None, parse_failure(&error.to_string(), text));
                 return;
             }
         };
@@ -308,6 +308,7 @@ impl Loader {
                 format!("; not loaded: {}", rules.join(", "))
             };
             for reason in collection.errors {
+                let reason = parse_failure(&reason, text);
                 self.error(file, None, format!("{reason}{not_loaded}"));
             }
             return;
@@ -423,6 +424,21 @@ fn logsource_conflict(logsource: &LogSource) -> Option<String> {
 }
 
 /// The name a rule is known by: its id, else its title.
+/// The parser's reason on one line, and for the old aggregation syntax,
+/// what is wrong in words rather than the grammar's expectations.
+fn parse_failure(reason: &str, text: &str) -> String {
+    let aggregates = text.lines().any(|line| {
+        line.trim_start()
+            .strip_prefix("condition:")
+            .is_some_and(|condition| condition.contains('|'))
+    });
+    if reason.starts_with("Condition parse error") && aggregates {
+        return "aggregation conditions (`selection | count() by ... > N`) are not supported"
+            .to_owned();
+    }
+    reason.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn rule_key(rule: &SigmaRule) -> String {
     rule.id.clone().unwrap_or_else(|| rule.title.clone())
 }
