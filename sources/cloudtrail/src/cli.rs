@@ -160,6 +160,9 @@ fn settings(cli: &Cli) -> Result<SourceConfig, config::ConfigError> {
     {
         settings.topic_arn = Some(arn.to_owned());
     }
+    if let Some(arn) = &settings.topic_arn {
+        config::check_topic_arn(arn)?;
+    }
     Ok(settings)
 }
 

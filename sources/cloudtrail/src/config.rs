@@ -62,9 +62,12 @@ impl SourceConfig {
 
     /// The topic to publish to, which the Lambda function cannot do without.
     pub fn require_topic_arn(&self) -> Result<&str, ConfigError> {
-        self.topic_arn
+        let arn = self
+            .topic_arn
             .as_deref()
-            .ok_or(ConfigError::TopicArnMissing)
+            .ok_or(ConfigError::TopicArnMissing)?;
+        check_topic_arn(arn)?;
+        Ok(arn)
     }
 
     /// The filter pattern to apply to raw events: the configured one, or the
@@ -87,6 +90,44 @@ pub enum ConfigError {
 
     #[error("`TOPIC_ARN` must name the topic to publish to; it is unset or empty")]
     TopicArnMissing,
+
+    #[error(
+        "`TOPIC_ARN` must be an SNS topic ARN (`arn:aws:sns:<region>:<account>:<topic>`), \
+         found `{value}`"
+    )]
+    TopicArnInvalid { value: String },
+}
+
+/// Checks that `arn` has the shape of an SNS topic ARN, so that a typo is
+/// named before any call to AWS: `arn:<partition>:sns:<region>:<12-digit
+/// account>:<topic name>`, the name made of letters, digits, `-` and `_`
+/// (with `.fifo` at the end of a FIFO topic).
+pub fn check_topic_arn(arn: &str) -> Result<(), ConfigError> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let name_ok = |name: &str| {
+        let base = name.strip_suffix(".fifo").unwrap_or(name);
+        (1..=256).contains(&base.len())
+            && base
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let valid = matches!(
+        parts.as_slice(),
+        ["arn", partition, "sns", region, account, name]
+            if partition.starts_with("aws")
+                && !region.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && name_ok(name)
+    );
+
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError::TopicArnInvalid {
+            value: arn.to_owned(),
+        })
+    }
 }
 
 /// Reads a report setting: `findings` or `all`; empty means the default.
@@ -146,6 +187,34 @@ mod tests {
             ..SourceConfig::default()
         };
         assert_eq!(config.require_topic_arn(), Ok(arn));
+    }
+
+    #[test]
+    fn names_a_topic_arn_of_the_wrong_shape() {
+        for good in [
+            "arn:aws:sns:us-east-1:111122223333:activity",
+            "arn:aws-us-gov:sns:us-gov-west-1:111122223333:a_b-c",
+            "arn:aws:sns:eu-west-1:111122223333:orders.fifo",
+        ] {
+            assert_eq!(check_topic_arn(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "not-an-arn",
+            "arn:aws:sqs:us-east-1:111122223333:queue",
+            "arn:aws:sns:us-east-1:1111:activity",
+            "arn:aws:sns::111122223333:activity",
+            "arn:aws:sns:us-east-1:111122223333:",
+            "arn:aws:sns:us-east-1:111122223333:a:b",
+            "arn:aws:sns:us-east-1:111122223333:a b",
+        ] {
+            assert_eq!(
+                check_topic_arn(bad),
+                Err(ConfigError::TopicArnInvalid {
+                    value: bad.to_owned()
+                }),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
