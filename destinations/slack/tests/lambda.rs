@@ -6,55 +6,16 @@ each invocation's result or error back to the runtime.
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use activity_aware_aws_tests::lambda_runtime::{Function, NEXT, invocation, wait_for};
 use destination_slack::render::render;
 use serde_json::Value;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::{SECRET_PATH, hook_url, sns_event, typical};
-
-const NEXT: &str = "/2018-06-01/runtime/invocation/next";
-
-/// Kills the function when the test ends, however it ends.
-struct Function(Child);
-
-impl Drop for Function {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn invocation(request_id: &str, event: &Value) -> ResponseTemplate {
-    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(30);
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "application/json")
-        .insert_header("lambda-runtime-aws-request-id", request_id)
-        .insert_header(
-            "lambda-runtime-deadline-ms",
-            deadline.as_millis().to_string().as_str(),
-        )
-        .insert_header(
-            "lambda-runtime-invoked-function-arn",
-            "arn:aws:lambda:us-east-1:111122223333:function:destination-slack",
-        )
-        .set_body_json(event)
-}
-
-/// Waits until `server` has seen a request to a path ending in `suffix`.
-async fn wait_for(server: &MockServer, suffix: &str) -> Value {
-    for _ in 0..100 {
-        let requests = server.received_requests().await.unwrap_or_default();
-        if let Some(request) = requests.iter().find(|r| r.url.path().ends_with(suffix)) {
-            return serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the function never called `{suffix}`");
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serves_sns_events_and_reports_failed_records() {
@@ -71,7 +32,7 @@ async fn serves_sns_events_and_reports_failed_records() {
     for (id, event) in [("req-good", &good), ("req-bad", &bad)] {
         Mock::given(method("GET"))
             .and(path(NEXT))
-            .respond_with(invocation(id, event))
+            .respond_with(invocation(id, "destination-slack", event))
             .up_to_n_times(1)
             .mount(&runtime)
             .await;

@@ -4,55 +4,16 @@ API hands it subscription events, and it publishes to a topic in the local
 AWS API emulator, reporting each invocation's totals or error back.
 */
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
+use activity_aware_aws_tests::lambda_runtime::{Function, NEXT, invocation, wait_for};
 use activity_aware_aws_tests::{
     drain, records, sdk_config, shared_moto, subscription_event, topic_with_queue, trail_logs,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const NEXT: &str = "/2018-06-01/runtime/invocation/next";
-
-/// Kills the function when the test ends, however it ends.
-struct Function(Child);
-
-impl Drop for Function {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn invocation(request_id: &str, event: &Value) -> ResponseTemplate {
-    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_secs(60);
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "application/json")
-        .insert_header("lambda-runtime-aws-request-id", request_id)
-        .insert_header(
-            "lambda-runtime-deadline-ms",
-            deadline.as_millis().to_string().as_str(),
-        )
-        .insert_header(
-            "lambda-runtime-invoked-function-arn",
-            "arn:aws:lambda:us-east-1:123456789012:function:source-cloudtrail",
-        )
-        .set_body_json(event)
-}
-
-/// Waits until `server` has seen a request to a path ending in `suffix`.
-async fn wait_for(server: &MockServer, suffix: &str) -> Value {
-    for _ in 0..300 {
-        let requests = server.received_requests().await.unwrap_or_default();
-        if let Some(request) = requests.iter().find(|r| r.url.path().ends_with(suffix)) {
-            return serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the function never called `{suffix}`");
-}
 
 fn function(runtime: &MockServer, endpoint: &str) -> Command {
     let address = runtime.address();
@@ -94,7 +55,7 @@ async fn publishes_each_invocation_to_the_topic_and_reports_errors() {
     for (id, event) in [("req-good", &good), ("req-broken", &broken)] {
         Mock::given(method("GET"))
             .and(path(NEXT))
-            .respond_with(invocation(id, event))
+            .respond_with(invocation(id, "source-cloudtrail", event))
             .up_to_n_times(1)
             .mount(&runtime)
             .await;

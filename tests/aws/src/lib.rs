@@ -6,8 +6,11 @@ over HTTP.
 [`Moto`] starts `moto_server` on a free loopback port and stops it when it is
 dropped (and when the test process ends, however it ends). The server is
 found through `MOTO_SERVER`, else at `.venv/bin/moto_server` in the
-repository; `make venv` installs it.
+repository; `make venv` installs it. [`lambda_runtime`] stands in for the
+Lambda runtime API, for tests that run a built function binary.
 */
+
+pub mod lambda_runtime;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
