@@ -7,10 +7,12 @@ over HTTP.
 dropped (and when the test process ends, however it ends). The server is
 found through `MOTO_SERVER`, else at `.venv/bin/moto_server` in the
 repository; `make venv` installs it. [`lambda_runtime`] stands in for the
-Lambda runtime API, for tests that run a built function binary.
+Lambda runtime API, for tests that run a built function binary;
+[`sns_query`] speaks SNS's `PublishBatch` for stand-ins that fail on purpose.
 */
 
 pub mod lambda_runtime;
+pub mod sns_query;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};

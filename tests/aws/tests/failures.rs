@@ -7,6 +7,7 @@ use std::time::Duration;
 use activity_aware::Message;
 use activity_aware::cloudtrail::Event;
 use activity_aware::standardize::standardize;
+use activity_aware_aws_tests::sns_query::{BatchAnswer, publish_batch_entries};
 use activity_aware_aws_tests::{
     Moto, create_topic, records, sdk_config, subscription_event, trail_logs,
 };
@@ -89,14 +90,11 @@ impl FakeSns {
     }
 }
 
-/// The entry ids of a form-encoded `PublishBatch` request, in order.
+/// The entry ids of a `PublishBatch` request, in order.
 fn entry_ids(body: &str) -> Vec<String> {
-    body.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(key, _)| {
-            key.starts_with("PublishBatchRequestEntries.member.") && key.ends_with(".Id")
-        })
-        .map(|(_, value)| value.to_owned())
+    publish_batch_entries(body)
+        .into_iter()
+        .map(|(id, _)| id)
         .collect()
 }
 
@@ -109,39 +107,20 @@ impl Respond for &'static FakeSns {
             bodies.len() == 1
         };
 
-        let mut successful = String::new();
-        let mut failed = String::new();
+        let mut answer = BatchAnswer::default();
         for id in entry_ids(&body) {
             let id = id.as_str();
             if self.refuse.contains(&id) {
-                failed.push_str(&format!(
-                    "<member><Id>{id}</Id><Code>InvalidParameter</Code>\
-                     <Message>Invalid parameter: Message</Message>\
-                     <SenderFault>true</SenderFault></member>"
-                ));
+                answer.fail(id, "InvalidParameter", "Invalid parameter: Message", true);
             } else if self.fail_always.contains(&id)
                 || (first_attempt && self.fail_once.contains(&id))
             {
-                failed.push_str(&format!(
-                    "<member><Id>{id}</Id><Code>InternalError</Code>\
-                     <Message>try again</Message><SenderFault>false</SenderFault></member>"
-                ));
+                answer.fail(id, "InternalError", "try again", false);
             } else {
-                successful.push_str(&format!(
-                    "<member><Id>{id}</Id><MessageId>sns-{id}</MessageId></member>"
-                ));
+                answer.accept(id, &format!("sns-{id}"));
             }
         }
-
-        ResponseTemplate::new(200)
-            .insert_header("content-type", "text/xml")
-            .set_body_string(format!(
-                "<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">\
-                 <PublishBatchResult><Successful>{successful}</Successful>\
-                 <Failed>{failed}</Failed></PublishBatchResult>\
-                 <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>\
-                 </PublishBatchResponse>"
-            ))
+        answer.response()
     }
 }
 

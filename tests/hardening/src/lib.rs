@@ -23,6 +23,7 @@ use std::time::Duration;
 use activity_aware::Message;
 use activity_aware::cloudtrail::Event;
 use activity_aware::config::{WEBHOOK_ENCRYPTION_CONTEXT_KEY, WEBHOOK_ENCRYPTION_CONTEXT_VALUE};
+use activity_aware_aws_tests::sns_query::{BatchAnswer, publish_batch_entries, xml};
 use activity_aware_aws_tests::{ACCOUNT, Moto, REGION, sdk_config};
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::handler::{Report, Source};
@@ -315,63 +316,9 @@ impl FakeSns {
     }
 }
 
-/// Entry ids and messages of a form-encoded `PublishBatch` request.
-fn entries(body: &str) -> Vec<(String, String)> {
-    let mut ids = std::collections::BTreeMap::new();
-    let mut messages = std::collections::BTreeMap::new();
-    for pair in body.split('&') {
-        let Some((key, value)) = pair.split_once('=') else {
-            continue;
-        };
-        let Some(rest) = key.strip_prefix("PublishBatchRequestEntries.member.") else {
-            continue;
-        };
-        let Some((index, field)) = rest.split_once('.') else {
-            continue;
-        };
-        let index: usize = index.parse().unwrap_or(usize::MAX);
-        match field {
-            "Id" => {
-                ids.insert(index, value.to_owned());
-            }
-            "Message" => {
-                messages.insert(index, url_decode(value));
-            }
-            _ => {}
-        }
-    }
-    ids.into_iter()
-        .map(|(index, id)| (id, messages.remove(&index).unwrap_or_default()))
-        .collect()
-}
-
-fn url_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'+' => out.push(b' '),
-            b'%' if at + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[at + 1..at + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                at += 2;
-            }
-            other => out.push(other),
-        }
-        at += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl Respond for &'static FakeSns {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let attempt = self.requests.fetch_add(1, Ordering::SeqCst);
-        let xml = |status: u16, body: String| {
-            ResponseTemplate::new(status)
-                .insert_header("content-type", "text/xml")
-                .set_body_string(body)
-        };
         match self.fault {
             SnsFault::Http500 => {
                 return xml(
@@ -395,39 +342,24 @@ impl Respond for &'static FakeSns {
         }
 
         let body = String::from_utf8_lossy(&request.body).into_owned();
-        let mut successful = String::new();
-        let mut failed = String::new();
-        for (position, (id, message)) in entries(&body).into_iter().enumerate() {
+        let mut answer = BatchAnswer::default();
+        for (position, (id, message)) in publish_batch_entries(&body).into_iter().enumerate() {
             let fails = match self.fault {
                 SnsFault::EveryOtherOnce => attempt == 0 && position % 2 == 1,
                 SnsFault::FirstAlways => position == 0,
                 _ => false,
             };
             if fails {
-                failed.push_str(&format!(
-                    "<member><Id>{id}</Id><Code>InternalError</Code>\
-                     <Message>try again</Message><SenderFault>false</SenderFault></member>"
-                ));
+                answer.fail(&id, "InternalError", "try again", false);
             } else {
                 self.accepted
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                     .push(message);
-                successful.push_str(&format!(
-                    "<member><Id>{id}</Id><MessageId>sns-{attempt}-{id}</MessageId></member>"
-                ));
+                answer.accept(&id, &format!("sns-{attempt}-{id}"));
             }
         }
-        xml(
-            200,
-            format!(
-                "<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">\
-                 <PublishBatchResult><Successful>{successful}</Successful>\
-                 <Failed>{failed}</Failed></PublishBatchResult>\
-                 <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>\
-                 </PublishBatchResponse>"
-            ),
-        )
+        answer.response()
     }
 }
 
