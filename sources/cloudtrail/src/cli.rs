@@ -223,6 +223,14 @@ async fn run_files<D: Detect, P: Publish>(
 
             match outcome {
                 Ok(summary) => total.add(&summary),
+                Err(error) if reader_gone(&error) => {
+                    // Whatever reads the messages stopped (and says why);
+                    // writing on would fail the same way for every file.
+                    eprintln!(
+                        "error: standard output was closed by its reader; stopped at {shown}"
+                    );
+                    return (total, filtered, true);
+                }
                 Err(error) => {
                     eprintln!("error: {shown}: {error}");
                     failed = true;
@@ -232,6 +240,15 @@ async fn run_files<D: Detect, P: Publish>(
     }
 
     (total, filtered, failed)
+}
+
+/// Whether publishing failed because standard output's reader went away.
+fn reader_gone(error: &HandlerError) -> bool {
+    matches!(
+        error,
+        HandlerError::Publish(PublishError::Stdout { source })
+            if source.kind() == std::io::ErrorKind::BrokenPipe
+    )
 }
 
 /// Raw events read from files, and how many the filter pattern passed.
