@@ -7,12 +7,11 @@ each invocation's result or error back to the runtime.
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use activity_aware_aws_tests::lambda_runtime::{Function, NEXT, invocation, wait_for};
+use activity_aware_aws_tests::lambda_runtime::{Function, runtime_serving, wait_for};
 use destination_slack::render::render;
 use serde_json::Value;
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::{SECRET_PATH, hook_url, sns_event, typical};
@@ -26,30 +25,13 @@ async fn serves_sns_events_and_reports_failed_records() {
         .mount(&slack)
         .await;
 
-    let runtime = MockServer::start().await;
     let good = sns_event(&[typical().to_json()]);
     let bad = sns_event(&["{\"version\": 1, \"secret\": \"content\"}".to_owned()]);
-    for (id, event) in [("req-good", &good), ("req-bad", &bad)] {
-        Mock::given(method("GET"))
-            .and(path(NEXT))
-            .respond_with(invocation(id, "destination-slack", event))
-            .up_to_n_times(1)
-            .mount(&runtime)
-            .await;
-    }
-    // Then no more invocations: the next one never comes.
-    Mock::given(method("GET"))
-        .and(path(NEXT))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)))
-        .mount(&runtime)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex(
-            "^/2018-06-01/runtime/invocation/[^/]+/(response|error)$",
-        ))
-        .respond_with(ResponseTemplate::new(202))
-        .mount(&runtime)
-        .await;
+    let runtime = runtime_serving(
+        "destination-slack",
+        &[("req-good", &good), ("req-bad", &bad)],
+    )
+    .await;
 
     let address = runtime.address();
     let child = Command::new(env!("CARGO_BIN_EXE_destination-slack"))

@@ -7,13 +7,12 @@ AWS API emulator, reporting each invocation's totals or error back.
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use activity_aware_aws_tests::lambda_runtime::{Function, NEXT, invocation, wait_for};
+use activity_aware_aws_tests::lambda_runtime::{Function, runtime_serving, wait_for};
 use activity_aware_aws_tests::{
     drain, records, sdk_config, shared_moto, subscription_event, topic_with_queue, trail_logs,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 fn function(runtime: &MockServer, endpoint: &str) -> Command {
     let address = runtime.address();
@@ -51,28 +50,11 @@ async fn publishes_each_invocation_to_the_topic_and_reports_errors() {
     let log = records(&trail_logs()[0]);
     let good = subscription_event("CloudTrail/DefaultLogGroup", &log);
     let broken = json!({"awslogs": {"data": "%%%"}});
-    let runtime = MockServer::start().await;
-    for (id, event) in [("req-good", &good), ("req-broken", &broken)] {
-        Mock::given(method("GET"))
-            .and(path(NEXT))
-            .respond_with(invocation(id, "source-cloudtrail", event))
-            .up_to_n_times(1)
-            .mount(&runtime)
-            .await;
-    }
-    // Then no more invocations: the next one never comes.
-    Mock::given(method("GET"))
-        .and(path(NEXT))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)))
-        .mount(&runtime)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex(
-            "^/2018-06-01/runtime/invocation/[^/]+/(response|error)$",
-        ))
-        .respond_with(ResponseTemplate::new(202))
-        .mount(&runtime)
-        .await;
+    let runtime = runtime_serving(
+        "source-cloudtrail",
+        &[("req-good", &good), ("req-broken", &broken)],
+    )
+    .await;
 
     let child = function(&runtime, &moto.endpoint())
         .env("TOPIC_ARN", &subscribed.topic_arn)

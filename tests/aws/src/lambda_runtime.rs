@@ -8,10 +8,11 @@ use std::process::Child;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The path a function polls for its next event.
-pub const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 
 /// A running function, killed when the test ends, however it ends.
 pub struct Function(pub Child);
@@ -24,9 +25,38 @@ impl Drop for Function {
     }
 }
 
+/// A runtime that hands the function `function_name` each of `invocations`
+/// (request id, event) once, in order, then no more, and takes every
+/// result and error it reports.
+pub async fn runtime_serving(function_name: &str, invocations: &[(&str, &Value)]) -> MockServer {
+    let runtime = MockServer::start().await;
+    for (request_id, event) in invocations {
+        Mock::given(method("GET"))
+            .and(path(NEXT))
+            .respond_with(invocation(request_id, function_name, event))
+            .up_to_n_times(1)
+            .mount(&runtime)
+            .await;
+    }
+    // Then no more invocations: the next one never comes.
+    Mock::given(method("GET"))
+        .and(path(NEXT))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(120)))
+        .mount(&runtime)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            "^/2018-06-01/runtime/invocation/[^/]+/(response|error)$",
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&runtime)
+        .await;
+    runtime
+}
+
 /// The runtime's answer to `invocation/next`: `event` as invocation
 /// `request_id` of the function `function_name`, due within a minute.
-pub fn invocation(request_id: &str, function_name: &str, event: &Value) -> ResponseTemplate {
+fn invocation(request_id: &str, function_name: &str, event: &Value) -> ResponseTemplate {
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
