@@ -9,50 +9,19 @@ would deliver them, so that the findings section is rendered too.
 */
 
 use std::hint::black_box;
-use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use activity_aware::Message;
 use activity_aware::cloudtrail::Event;
 use activity_aware::message::{Finding, Outcome, Severity};
 use activity_aware::standardize::standardize;
+use activity_aware_aws_tests::{records, trail_logs};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use destination_slack::render::render;
-use flate2::read::GzDecoder;
-use serde_json::Value;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/trail-logs"
-);
-
-fn fail(message: &str) -> ! {
-    eprintln!("bench: {message}");
-    std::process::exit(1)
-}
-
+/// Every corpus event standardized; refusals with the access-denied finding.
+/// The corpus must be present; without it this stops and says so.
 fn corpus_messages() -> Vec<Message> {
-    let dir = Path::new(CORPUS);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.to_string_lossy().ends_with(".json.gz"))
-            .collect(),
-        Err(error) => fail(&format!(
-            "the CloudTrail corpus is absent: cannot read {}: {error}",
-            dir.display()
-        )),
-    };
-    if files.is_empty() {
-        fail(&format!(
-            "the CloudTrail corpus is absent: no *.json.gz in {}",
-            dir.display()
-        ));
-    }
-    files.sort();
-
     let denied = Finding {
         rule_id: "5177f808-af2e-4a7d-a1b5-f864ca982c78".to_owned(),
         title: "Access denied or unauthorized operation".to_owned(),
@@ -65,21 +34,10 @@ fn corpus_messages() -> Vec<Message> {
     };
 
     let mut messages = Vec::new();
-    for file in files {
-        let mut text = Vec::new();
-        let read = std::fs::File::open(&file)
-            .and_then(|handle| GzDecoder::new(handle).read_to_end(&mut text));
-        if let Err(error) = read {
-            fail(&format!("cannot read {}: {error}", file.display()));
-        }
-        let log: Value = serde_json::from_slice(&text)
-            .unwrap_or_else(|error| fail(&format!("{} is not JSON: {error}", file.display())));
-        let Some(records) = log.get("Records").and_then(Value::as_array) else {
-            fail(&format!("{} has no `Records` list", file.display()));
-        };
-        for record in records {
-            let event = Event::from_value(record.clone())
-                .unwrap_or_else(|error| fail(&format!("{}: {error}", file.display())));
+    for file in trail_logs() {
+        for record in records(&file) {
+            let event = Event::from_value(record)
+                .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
             let mut message = standardize(&event, Vec::new());
             if message.action.outcome == Outcome::Denied {
                 message = standardize(&event, vec![denied.clone()]);

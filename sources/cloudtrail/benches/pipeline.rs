@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use activity_aware::Message;
+use activity_aware_aws_tests::{records, trail_logs};
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::handler::{Report, Source, Summary};
 use activity_aware_source_cloudtrail::publish::{Publish, PublishError};
@@ -40,11 +41,6 @@ use serde_json::{Value, json};
 /// measured as the function would run them.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/trail-logs"
-);
 
 /// CloudWatch Logs' batch limit: the log events' bytes plus 26 bytes each.
 const BATCH_MAX_BYTES: usize = 1_048_576;
@@ -64,43 +60,13 @@ enum BatchSize {
 }
 
 /// Every corpus event as CloudWatch Logs delivers it: compact JSON text.
+/// The corpus must be present; without it this stops and says so.
 fn corpus_events() -> Vec<String> {
-    let dir = Path::new(CORPUS);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.to_string_lossy().ends_with(".json.gz"))
-            .collect(),
-        Err(error) => fail(&format!(
-            "the CloudTrail corpus is absent: cannot read {}: {error}",
-            dir.display()
-        )),
-    };
-    if files.is_empty() {
-        fail(&format!(
-            "the CloudTrail corpus is absent: no *.json.gz in {}",
-            dir.display()
-        ));
-    }
-    files.sort();
-
-    let mut events = Vec::new();
-    for file in files {
-        let mut text = Vec::new();
-        let read = std::fs::File::open(&file)
-            .and_then(|handle| GzDecoder::new(handle).read_to_end(&mut text));
-        if let Err(error) = read {
-            fail(&format!("cannot read {}: {error}", file.display()));
-        }
-        let log: Value = serde_json::from_slice(&text)
-            .unwrap_or_else(|error| fail(&format!("{} is not JSON: {error}", file.display())));
-        let Some(records) = log.get("Records").and_then(Value::as_array) else {
-            fail(&format!("{} has no `Records` list", file.display()));
-        };
-        events.extend(records.iter().map(Value::to_string));
-    }
-    events
+    trail_logs()
+        .iter()
+        .flat_map(|file| records(file))
+        .map(|record| record.to_string())
+        .collect()
 }
 
 fn fail(message: &str) -> ! {
