@@ -396,3 +396,24 @@ pub fn message_schema() -> Value {
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("the schema is not JSON: {error}"))
 }
+
+/// `count` standardized messages, each for its own S3 access denial of the
+/// same user (distinct event ids), without findings.
+pub fn denial_messages(count: usize) -> Vec<activity_aware::Message> {
+    (0..count)
+        .map(|index| {
+            let event = activity_aware::cloudtrail::Event::from_value(json!({
+                "eventID": format!("00000000-0000-4000-8000-{index:012}"),
+                "eventTime": "2024-03-01T10:00:00Z",
+                "eventSource": "s3.amazonaws.com",
+                "eventName": "GetObject",
+                "awsRegion": "us-east-1",
+                "recipientAccountId": "111122223333",
+                "errorCode": "AccessDenied",
+                "userIdentity": {"type": "IAMUser", "userName": "alice"}
+            }))
+            .expect("a complete CloudTrail event");
+            activity_aware::standardize::standardize(&event, vec![])
+        })
+        .collect()
+}

@@ -4,18 +4,14 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use activity_aware::Message;
-use activity_aware::cloudtrail::Event;
-use activity_aware::standardize::standardize;
 use activity_aware_aws_tests::sns_query::{BatchAnswer, publish_batch_entries};
 use activity_aware_aws_tests::{
-    Moto, create_topic, records, sdk_config, subscription_event, trail_logs,
+    Moto, create_topic, denial_messages, records, sdk_config, subscription_event, trail_logs,
 };
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::handler::{HandlerError, Report, Source};
 use activity_aware_source_cloudtrail::publish::{Collect, PublishError};
 use activity_aware_source_cloudtrail::sns::{SnsPublisher, SnsRetry};
-use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -124,25 +120,6 @@ impl Respond for &'static FakeSns {
     }
 }
 
-fn messages(count: usize) -> Vec<Message> {
-    (0..count)
-        .map(|index| {
-            let event = Event::from_value(json!({
-                "eventID": format!("00000000-0000-4000-8000-{index:012}"),
-                "eventTime": "2024-03-01T10:00:00Z",
-                "eventSource": "s3.amazonaws.com",
-                "eventName": "GetObject",
-                "awsRegion": "us-east-1",
-                "recipientAccountId": "111122223333",
-                "errorCode": "AccessDenied",
-                "userIdentity": {"type": "IAMUser", "userName": "alice"}
-            }))
-            .unwrap();
-            standardize(&event, vec![])
-        })
-        .collect()
-}
-
 async fn publisher(fake: &'static FakeSns) -> (MockServer, SnsPublisher) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -166,7 +143,10 @@ async fn only_entries_listed_as_failed_are_sent_again() {
     let fake: &'static FakeSns = Box::leak(Box::new(FakeSns::new(&["m1"], &[], &["m2"])));
     let (_server, publisher) = publisher(fake).await;
 
-    let error = publisher.publish_all(&messages(4)).await.unwrap_err();
+    let error = publisher
+        .publish_all(&denial_messages(4))
+        .await
+        .unwrap_err();
 
     let PublishError::Sns {
         failed,
@@ -191,7 +171,10 @@ async fn an_entry_that_keeps_failing_fails_the_publish_naming_the_code() {
     let fake: &'static FakeSns = Box::leak(Box::new(FakeSns::new(&[], &["m0"], &[])));
     let (_server, publisher) = publisher(fake).await;
 
-    let error = publisher.publish_all(&messages(12)).await.unwrap_err();
+    let error = publisher
+        .publish_all(&denial_messages(12))
+        .await
+        .unwrap_err();
 
     assert_eq!(
         error.to_string(),

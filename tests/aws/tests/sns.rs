@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 use activity_aware::Message;
-use activity_aware::cloudtrail::Event;
-use activity_aware::standardize::{CUT_MARKER, standardize};
+use activity_aware::standardize::CUT_MARKER;
 use activity_aware_aws_tests::{
-    add_queue, drain, envelope_attributes, message_schema, records, sdk_config, shared_moto,
-    subscription_event, topic_with_queue, trail_logs,
+    add_queue, denial_messages, drain, envelope_attributes, message_schema, records, sdk_config,
+    shared_moto, subscription_event, topic_with_queue, trail_logs,
 };
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::email;
@@ -212,30 +211,12 @@ async fn a_severity_filter_policy_lets_only_matching_messages_through() {
     );
 }
 
-fn event_message(index: usize, extra: Value) -> Message {
-    let mut value = json!({
-        "eventVersion": "1.09",
-        "eventID": format!("00000000-0000-4000-8000-{index:012}"),
-        "eventTime": "2024-03-01T10:00:00Z",
-        "eventSource": "s3.amazonaws.com",
-        "eventName": "GetObject",
-        "awsRegion": "us-east-1",
-        "recipientAccountId": "111122223333",
-        "errorCode": "AccessDenied",
-        "userIdentity": {"type": "IAMUser", "userName": "alice"}
-    });
-    if let (Some(fields), Value::Object(extra)) = (value.as_object_mut(), extra) {
-        fields.extend(extra);
-    }
-    standardize(&Event::from_value(value).unwrap(), vec![])
-}
-
 #[tokio::test]
 async fn more_than_ten_messages_go_out_in_requests_of_ten_each_once() {
     let moto = shared_moto();
     let config = sdk_config(&moto.endpoint()).await;
     let subscribed = topic_with_queue(&config, None).await;
-    let messages: Vec<Message> = (0..23).map(|i| event_message(i, json!({}))).collect();
+    let messages = denial_messages(23);
 
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config), &subscribed.topic_arn);
     let stats = publisher.publish_all(&messages).await.unwrap();
