@@ -564,6 +564,14 @@ mod tests {
     }
 
     #[test]
+    fn every_kept_field_has_its_own_slot() {
+        for (slot, name) in KEPT.iter().enumerate() {
+            assert_eq!(kept_slot(name), Some(slot), "{name}");
+        }
+        assert_eq!(kept_slot("eventVersion"), None);
+    }
+
+    #[test]
     fn a_view_answers_as_the_event_map_does() {
         let value = json!({
             "eventID": "e1",
