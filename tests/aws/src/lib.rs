@@ -417,3 +417,43 @@ pub fn denial_messages(count: usize) -> Vec<activity_aware::Message> {
         })
         .collect()
 }
+
+/// The encryption context the Slack webhook's ciphertext is made under.
+pub const WEBHOOK_CONTEXT: (&str, &str) = (
+    activity_aware::config::WEBHOOK_ENCRYPTION_CONTEXT_KEY,
+    activity_aware::config::WEBHOOK_ENCRYPTION_CONTEXT_VALUE,
+);
+
+/// A new KMS key in the emulator.
+pub async fn create_key(config: &SdkConfig) -> String {
+    aws_sdk_kms::Client::new(config)
+        .create_key()
+        .description("Slack webhook")
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("CreateKey: {error:?}"))
+        .key_metadata
+        .map(|metadata| metadata.key_id)
+        .unwrap_or_else(|| panic!("CreateKey answered no key"))
+}
+
+/// Base64 ciphertext of `plaintext` under `key_id` and the given encryption
+/// context, as an operator makes it with `aws kms encrypt`.
+pub async fn encrypt(
+    config: &SdkConfig,
+    key_id: &str,
+    plaintext: &str,
+    context: (&str, &str),
+) -> String {
+    let blob = aws_sdk_kms::Client::new(config)
+        .encrypt()
+        .key_id(key_id)
+        .plaintext(aws_sdk_kms::primitives::Blob::new(plaintext.as_bytes()))
+        .encryption_context(context.0, context.1)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("Encrypt: {error:?}"))
+        .ciphertext_blob
+        .unwrap_or_else(|| panic!("Encrypt answered no ciphertext"));
+    base64::engine::general_purpose::STANDARD.encode(blob.into_inner())
+}

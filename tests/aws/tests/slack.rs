@@ -8,16 +8,14 @@ use std::time::Duration;
 use activity_aware::Message;
 use activity_aware::config::{WEBHOOK_ENCRYPTION_CONTEXT_KEY, WEBHOOK_ENCRYPTION_CONTEXT_VALUE};
 use activity_aware_aws_tests::{
-    drain, records, sdk_config, shared_moto, subscription_event, topic_with_queue, trail_logs,
+    WEBHOOK_CONTEXT, create_key, drain, encrypt, records, sdk_config, shared_moto,
+    subscription_event, topic_with_queue, trail_logs,
 };
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::handler::{Report, Source};
 use activity_aware_source_cloudtrail::publish::Collect;
 use activity_aware_source_cloudtrail::sns::SnsPublisher;
-use aws_config::SdkConfig;
 use aws_lambda_events::event::sns::SnsEvent;
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine;
 use destination_slack::config::RetryConfig;
 use destination_slack::error::Error;
 use destination_slack::handler::handle;
@@ -41,45 +39,6 @@ async fn slack_stand_in() -> MockServer {
         .await;
     server
 }
-
-/// A new KMS key in the emulator.
-async fn create_key(config: &SdkConfig) -> String {
-    aws_sdk_kms::Client::new(config)
-        .create_key()
-        .description("Slack webhook")
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .map(|metadata| metadata.key_id)
-        .unwrap()
-}
-
-/// Base64 ciphertext of `plaintext` under the given encryption context, as
-/// an operator makes it with `aws kms encrypt`.
-async fn encrypt(
-    config: &SdkConfig,
-    key_id: &str,
-    plaintext: &str,
-    context: (&str, &str),
-) -> String {
-    let blob = aws_sdk_kms::Client::new(config)
-        .encrypt()
-        .key_id(key_id)
-        .plaintext(Blob::new(plaintext.as_bytes()))
-        .encryption_context(context.0, context.1)
-        .send()
-        .await
-        .unwrap()
-        .ciphertext_blob
-        .unwrap();
-    base64::engine::general_purpose::STANDARD.encode(blob.into_inner())
-}
-
-const WEBHOOK_CONTEXT: (&str, &str) = (
-    WEBHOOK_ENCRYPTION_CONTEXT_KEY,
-    WEBHOOK_ENCRYPTION_CONTEXT_VALUE,
-);
 
 fn deadline() -> Instant {
     Instant::now() + Duration::from_secs(20)

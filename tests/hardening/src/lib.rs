@@ -22,9 +22,8 @@ use std::time::Duration;
 
 use activity_aware::Message;
 use activity_aware::cloudtrail::Event;
-use activity_aware::config::{WEBHOOK_ENCRYPTION_CONTEXT_KEY, WEBHOOK_ENCRYPTION_CONTEXT_VALUE};
 use activity_aware_aws_tests::sns_query::{BatchAnswer, publish_batch_entries, xml};
-use activity_aware_aws_tests::{ACCOUNT, Moto, REGION, sdk_config};
+use activity_aware_aws_tests::{ACCOUNT, Moto, REGION, create_key, encrypt, sdk_config};
 use activity_aware_source_cloudtrail::detect::Rules;
 use activity_aware_source_cloudtrail::handler::{Report, Source};
 use activity_aware_source_cloudtrail::lambda;
@@ -32,7 +31,6 @@ use activity_aware_source_cloudtrail::publish::Collect;
 use activity_aware_source_cloudtrail::sns::{SnsPublisher, SnsRetry};
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sns::SnsEvent;
-use aws_sdk_kms::primitives::Blob;
 use base64::Engine;
 use destination_slack::config::{RetryConfig, WebhookUrl};
 use destination_slack::handler::handle;
@@ -494,33 +492,11 @@ pub async fn posts(server: &MockServer) -> usize {
 /// A key in the emulator and `plaintext` encrypted under it with `context`,
 /// as base64.
 pub async fn kms_ciphertext(config: &SdkConfig, plaintext: &str, context: (&str, &str)) -> String {
-    let kms = aws_sdk_kms::Client::new(config);
-    let key_id = kms
-        .create_key()
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("CreateKey: {error:?}"))
-        .key_metadata
-        .map(|metadata| metadata.key_id)
-        .unwrap_or_else(|| panic!("CreateKey answered no key"));
-    let blob = kms
-        .encrypt()
-        .key_id(key_id)
-        .plaintext(Blob::new(plaintext.as_bytes()))
-        .encryption_context(context.0, context.1)
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("Encrypt: {error:?}"))
-        .ciphertext_blob
-        .unwrap_or_else(|| panic!("Encrypt answered no ciphertext"));
-    base64::engine::general_purpose::STANDARD.encode(blob.into_inner())
+    let key_id = create_key(config).await;
+    encrypt(config, &key_id, plaintext, context).await
 }
 
-/// The webhook's encryption context.
-pub const WEBHOOK_CONTEXT: (&str, &str) = (
-    WEBHOOK_ENCRYPTION_CONTEXT_KEY,
-    WEBHOOK_ENCRYPTION_CONTEXT_VALUE,
-);
+pub use activity_aware_aws_tests::WEBHOOK_CONTEXT;
 
 /// Starts the destination the way its Lambda cold start does, decrypting
 /// `ciphertext` with KMS at `config`.
