@@ -100,7 +100,7 @@ impl Event {
     /// The fields the standardizer reads, found in one pass over the
     /// event's top level rather than one search each.
     pub fn view(&self) -> View<'_> {
-        View::of(&self.value, self.fields())
+        View::of(self.fields())
     }
 }
 
@@ -111,7 +111,6 @@ impl Event {
 /// from what it found. Fields it does not keep are still reachable by name.
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {
-    value: &'a Value,
     fields: &'a Map<String, Value>,
     kept: [Option<&'a Value>; KEPT.len()],
 }
@@ -173,18 +172,14 @@ fn kept_slot(name: &str) -> Option<usize> {
 }
 
 impl<'a> View<'a> {
-    fn of(value: &'a Value, fields: &'a Map<String, Value>) -> View<'a> {
+    fn of(fields: &'a Map<String, Value>) -> View<'a> {
         let mut kept = [None; KEPT.len()];
         for (key, value) in fields {
             if let Some(slot) = kept_slot(key) {
                 kept[slot] = Some(value);
             }
         }
-        View {
-            value,
-            fields,
-            kept,
-        }
+        View { fields, kept }
     }
 
     /// A top-level field by name.
@@ -200,28 +195,11 @@ impl<'a> View<'a> {
         non_empty(self.field(name))
     }
 
-    /// A nested string field by JSON pointer (`/userIdentity/arn`).
-    pub fn str_at(&self, pointer: &str) -> Option<&'a str> {
-        let Some(path) = pointer.strip_prefix('/') else {
-            return non_empty(at(self.value, pointer));
-        };
-        let (first, rest) = path.split_at(path.find('/').unwrap_or(path.len()));
-        if first.contains('~') {
-            return non_empty(at(self.value, pointer));
-        }
-        non_empty(at(self.field(first)?, rest))
-    }
-
-    /// A nested string field by its keys, outermost first: the same as
-    /// [`View::str_at`] with the keys joined by `/`, without parsing a
-    /// pointer.
+    /// A nested string field by its keys, outermost first
+    /// (`["userIdentity", "arn"]`).
     pub fn str_in(&self, keys: &[&str]) -> Option<&'a str> {
         let (first, rest) = keys.split_first()?;
-        let mut current = self.field(first)?;
-        for key in rest {
-            current = current.as_object()?.get(*key)?;
-        }
-        non_empty(Some(current))
+        str_below(self.field(first)?, rest)
     }
 
     pub fn id(&self) -> &'a str {
@@ -339,26 +317,20 @@ impl<'a> View<'a> {
     }
 }
 
-/// The value a JSON pointer names, as [`Value::pointer`] finds it. A
-/// pointer made of object keys only, the common case, is walked without
-/// the copy of each key that `Value::pointer` makes.
-pub fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
-    let Some(path) = pointer.strip_prefix('/') else {
-        return value.pointer(pointer);
-    };
-    if path.contains('~') {
-        return value.pointer(pointer);
-    }
+/// A non-blank string reached from `fields` through nested objects by
+/// `keys`, outermost first.
+pub fn str_in_map<'a>(fields: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
+    let (first, rest) = keys.split_first()?;
+    str_below(fields.get(*first)?, rest)
+}
 
+/// A non-blank string reached from `value` through nested objects by `keys`.
+fn str_below<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a str> {
     let mut current = value;
-    for key in path.split('/') {
-        current = match current {
-            Value::Object(fields) => fields.get(key)?,
-            Value::Array(_) => return value.pointer(pointer),
-            _ => return None,
-        };
+    for key in keys {
+        current = current.as_object()?.get(*key)?;
     }
-    Some(current)
+    non_empty(Some(current))
 }
 
 /// Parses JSON text, reading a lone UTF-16 surrogate escape (`"\ud800"`) as
@@ -515,38 +487,6 @@ mod tests {
     }
 
     #[test]
-    fn finds_values_by_pointer_as_serde_json_does() {
-        let value = json!({
-            "a": {"b": {"c": "deep"}, "list": ["zero", {"d": "in a list"}]},
-            "x/y": {"m~n": "escaped"},
-            "": "empty key",
-            "s": "string"
-        });
-        let pointers = [
-            "",
-            "/a",
-            "/a/b/c",
-            "/a/b/missing",
-            "/a/list/0",
-            "/a/list/1/d",
-            "/a/list/01",
-            "/a/list/9",
-            "/x~1y/m~0n",
-            "/x~1y",
-            "/",
-            "/s/deeper",
-            "a/b",
-            "/a/b/c/d",
-        ];
-        for pointer in pointers {
-            assert_eq!(at(&value, pointer), value.pointer(pointer), "{pointer}");
-        }
-        assert_eq!(at(&value, "/a/b/c"), Some(&json!("deep")));
-        assert_eq!(at(&value, "/a/list/1/d"), Some(&json!("in a list")));
-        assert_eq!(at(&value, "/x~1y/m~0n"), Some(&json!("escaped")));
-    }
-
-    #[test]
     fn reads_mfa_from_sign_in_data_or_session_attributes() {
         let sign_in = Event::from_value(json!({
             "eventID": "e", "eventTime": "t",
@@ -598,22 +538,17 @@ mod tests {
             "/userIdentity/missing",
             "/eventName/deeper",
             "/notKept",
-            "/x~0y/z",
-            "/responseElements/a~1b",
-            "",
-            "/",
-            "eventName",
+            "/responseElements/ConsoleLogin",
+            "/absent/deeper",
         ] {
+            let keys: Vec<&str> = pointer[1..].split('/').collect();
             assert_eq!(
-                view.str_at(pointer),
+                view.str_in(&keys),
                 non_empty(value.pointer(pointer)),
                 "{pointer}"
             );
-            if let Some(path) = pointer.strip_prefix('/').filter(|p| !p.contains('~')) {
-                let keys: Vec<&str> = path.split('/').collect();
-                assert_eq!(view.str_in(&keys), view.str_at(pointer), "{pointer}");
-            }
         }
+        assert_eq!(view.str_in(&[]), None);
         assert_eq!(view.error_code(), None);
         assert_eq!(view.region(), None);
         assert_eq!(view.mfa_used(), Some(true));

@@ -16,7 +16,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::cloudtrail::{Event, View, non_empty};
+use crate::cloudtrail::{Event, View, non_empty, str_in_map};
 use crate::message::{
     Action, ActionFrom, Actor, CONTRACT_VERSION, Denial, Detail, EncodedMessage, EventRef, Finding,
     Link, Message, Outcome, Resource, Severity, TITLE_MAX_CHARS,
@@ -397,10 +397,10 @@ fn actor(event: &View<'_>) -> Actor {
 fn display_name(event: &View<'_>, identity: Option<&Map<String, Value>>, kind: &str) -> String {
     let get = |key: &str| identity.and_then(|fields| non_empty(fields.get(key)));
     let arn = get("arn");
-    let issuer_name =
-        identity.and_then(|fields| fields.pointer_get("sessionContext/sessionIssuer/userName"));
+    let issuer_name = identity
+        .and_then(|fields| str_in_map(fields, &["sessionContext", "sessionIssuer", "userName"]));
     let on_behalf_of = identity
-        .and_then(|fields| fields.pointer_get("onBehalfOf/userId"))
+        .and_then(|fields| str_in_map(fields, &["onBehalfOf", "userId"]))
         .map(|user| format!("Identity Center user {user}"));
 
     let name = match kind {
@@ -434,28 +434,9 @@ fn display_name(event: &View<'_>, identity: Option<&Map<String, Value>>, kind: &
         .or_else(|| get("userName").map(str::to_owned))
         .or_else(|| get("principalId").map(str::to_owned))
         .or_else(|| event.insight().map(|_| "CloudTrail Insights".to_owned()))
-        .map(|name| match one_line(&name) {
-            Cow::Borrowed(_) => name,
-            Cow::Owned(clean) => clean,
-        })
+        .map(one_line_owned)
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| "unknown identity".to_owned())
-}
-
-trait PointerGet {
-    fn pointer_get(&self, path: &str) -> Option<&str>;
-}
-
-impl PointerGet for Map<String, Value> {
-    /// A string at a `/`-separated path below this object.
-    fn pointer_get(&self, path: &str) -> Option<&str> {
-        let mut parts = path.split('/');
-        let mut current = self.get(parts.next()?)?;
-        for part in parts {
-            current = current.get(part)?;
-        }
-        non_empty(Some(current))
-    }
 }
 
 /// The part of an ARN after the resource type: `user/alice` gives `alice`,
@@ -529,11 +510,7 @@ fn title(
         [&actor.name, " called ", what, &place].concat()
     };
 
-    let text = match one_line(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(clean) => clean,
-    };
-    cut_owned(Cow::Owned(text), TITLE_MAX_CHARS)
+    cut_owned(Cow::Owned(one_line_owned(text)), TITLE_MAX_CHARS)
 }
 
 fn resources(event: &View<'_>, denial: Option<&Denial>) -> Vec<Resource> {
@@ -801,6 +778,14 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect(),
     )
+}
+
+/// [`one_line`] for owned text, which is kept when it is already one line.
+fn one_line_owned(text: String) -> String {
+    match one_line(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    }
 }
 
 /// Text of at most `max_chars` characters, ending in [`CUT_MARKER`] when
